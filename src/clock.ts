@@ -1,0 +1,21 @@
+/** The time, injected so that timers and expiries can be tested with a fake clock. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock tests move by hand. */
+export function fakeClock(start = Date.UTC(2026, 0, 15, 3, 0, 0)): Clock & { advance(ms: number): void; set(ms: number): void } {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+    set: (ms) => {
+      t = ms;
+    },
+  };
+}

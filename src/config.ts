@@ -1,0 +1,171 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of the appliance, typed and validated once at start-up.
+ * Entry points pass their runtime's environment in; no other module reads it.
+ *
+ * @example
+ *   const config = parseConfig(process.env) // throws ConfigError naming the bad variable
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
+  .transform((v) => ['true', '1', 'on', 'yes'].includes(v));
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** A 32-byte secret, given as base64 or hex (`openssl rand -base64 32`). */
+const secret = z
+  .string()
+  .refine((v) => decodeSecret(v)?.length === 32, 'must be 32 bytes, base64 or hex (openssl rand -base64 32)');
+
+const commaList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** "392:30000,840:100.00" → { '392': 30000, '840': 100 } (major units, as a person writes an amount). */
+const amountPerCurrency = z.string().transform((v, ctx) => {
+  const out: Record<string, number> = {};
+  for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(\d{3}):(\d+(?:\.\d+)?)$/.exec(part);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not CURRENCY:AMOUNT (e.g. 392:30000)` });
+      return z.NEVER;
+    }
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+});
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(1, 65535).default(8787),
+    HOST: z.string().default('0.0.0.0'),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|libsql:|https?:|wss?:|:memory:)/, 'must be a file: path or a libsql://, http(s):// or ws(s):// URL')
+      .default('file:data/mamori.db'),
+    DATABASE_AUTH_TOKEN: z.string().optional(),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+
+    PAN_LOOKUP_KEY: secret.optional(),
+    PAN_ENCRYPTION_KEY: secret.optional(),
+    AUTH_VALUE_KEY: secret.optional(),
+    SESSION_SECRET: secret.optional(),
+
+    SANDBOX: bool.optional(),
+    DEMO_DATA: bool.optional(),
+
+    ISSUER_NAME: z.string().min(1).max(60).default('まもり銀行カード'),
+    ISSUER_NAME_EN: z.string().min(1).max(60).default('Mamori Card'),
+    ISSUER_PHONE: z.string().min(1).max(30).default('0120-000-000'),
+    ACS_REFERENCE_NUMBER: z.string().min(1).max(32).default('MAMORI-ACS-0001'),
+    ACS_OPERATOR_ID: z.string().max(32).optional(),
+
+    DS_URL_JCB: z.url().optional(),
+    DS_URL_VISA: z.url().optional(),
+    DS_URL_MASTERCARD: z.url().optional(),
+    DS_ALLOWLIST_JCB: commaList.default([]),
+    DS_ALLOWLIST_VISA: commaList.default([]),
+    DS_ALLOWLIST_MASTERCARD: commaList.default([]),
+
+    MAX_AUTH_ATTEMPTS: int(1, 20).default(5),
+    OTP_TTL_SECONDS: int(60, 600).default(300),
+    OTP_RESEND_COOLDOWN_SECONDS: int(0, 300).default(30),
+    OTP_MAX_SENDS: int(1, 10).default(3),
+    PROVISIONAL_POLICY: z.enum(['challenge', 'reject']).default('challenge'),
+    CHALLENGE_THRESHOLDS: amountPerCurrency.default({ '392': 30000, '840': 200, '978': 200 }),
+    VELOCITY_LIMIT_PER_HOUR: int(1, 10_000).default(10),
+
+    SMS_GATEWAY: z.enum(['outbox']).default('outbox'),
+    MAILER: z.enum(['outbox']).default('outbox'),
+
+    TLS_PORT: int(1, 65535).optional(),
+    TLS_CERT_FILE: z.string().optional(),
+    TLS_KEY_FILE: z.string().optional(),
+    TLS_CLIENT_CA_FILE: z.string().optional(),
+    MTLS_REQUIRED: bool.default(false),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    for (const name of ['PAN_LOOKUP_KEY', 'PAN_ENCRYPTION_KEY', 'AUTH_VALUE_KEY', 'SESSION_SECRET'] as const) {
+      if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
+    }
+    if (c.SANDBOX) ctx.addIssue({ code: 'custom', path: ['SANDBOX'], message: 'cannot be enabled in production' });
+    if (!c.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production (the https origin DSs and browsers reach)' });
+    else if (!c.PUBLIC_URL.startsWith('https://')) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be https in production' });
+  });
+
+type RawConfig = z.output<typeof configSchema>;
+
+export interface Config extends Omit<RawConfig, 'SANDBOX' | 'DEMO_DATA' | 'PUBLIC_URL'> {
+  SANDBOX: boolean;
+  DEMO_DATA: boolean;
+  PUBLIC_URL: string;
+  /** The four secrets, always present after start-up (generated in development). */
+  secrets: Secrets;
+}
+
+export interface Secrets {
+  PAN_LOOKUP_KEY: string;
+  PAN_ENCRYPTION_KEY: string;
+  AUTH_VALUE_KEY: string;
+  SESSION_SECRET: string;
+}
+export const SECRET_NAMES = ['PAN_LOOKUP_KEY', 'PAN_ENCRYPTION_KEY', 'AUTH_VALUE_KEY', 'SESSION_SECRET'] as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Validates the environment. `devSecrets` fills secrets that are missing outside production
+ * (the Node and Deno entries generate them into data/).
+ */
+export function parseConfig(env: Record<string, string | undefined>, devSecrets?: Partial<Secrets>): Config {
+  // Empty strings mean "not set", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue.path.join('.') || 'configuration';
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
+  }
+  const c = result.data;
+  const secrets = {} as Secrets;
+  for (const name of SECRET_NAMES) {
+    const value = c[name] ?? devSecrets?.[name];
+    if (!value) throw new ConfigError(`Invalid configuration: ${name} is required (set it, or run outside production to generate one)`);
+    secrets[name] = value;
+  }
+  const production = c.NODE_ENV === 'production';
+  return {
+    ...c,
+    SANDBOX: c.SANDBOX ?? !production,
+    DEMO_DATA: c.DEMO_DATA ?? !production,
+    PUBLIC_URL: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    secrets,
+  };
+}
+
+/** Decodes a secret given as 64 hex characters or base64/base64url; undefined when neither. */
+export function decodeSecret(value: string): Uint8Array<ArrayBuffer> | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) {
+    return Uint8Array.from(value.match(/../g)!.map((h) => parseInt(h, 16)));
+  }
+  try {
+    const b64 = value.replace(/-/g, '+').replace(/_/g, '/');
+    const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+    return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A fresh random secret in base64, for development start-ups. */
+export function generateSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes));
+}

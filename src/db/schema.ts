@@ -1,0 +1,339 @@
+/**
+ * The data model of the appliance. Open this file first.
+ *
+ * Conventions: times are epoch milliseconds (integers, from the injected clock);
+ * a PAN appears only as `panHash` (HMAC-SHA-256, for look-up), `panCipher` (AES-GCM)
+ * and its display parts (first 6, last 4). Messages are stored with the PAN masked.
+ */
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export type Brand = 'jcb' | 'visa' | 'mastercard';
+
+const createdAt = () => integer('created_at').notNull();
+
+// ─── Cards ──────────────────────────────────────────────────────────────────────
+
+/** The issuer's card ranges; a PAN outside all of them is not ours (Erro 305). */
+export const binRanges = sqliteTable('bin_ranges', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  brand: text('brand').$type<Brand>().notNull(),
+  /** Inclusive bounds as digit strings of equal length, compared with the PAN's prefix of that length. */
+  rangeStart: text('range_start').notNull(),
+  rangeEnd: text('range_end').notNull(),
+  label: text('label').notNull().default(''),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  createdAt: createdAt(),
+});
+
+/** A person in the issuer's core system; one cardholder may hold several cards. */
+export const cardholders = sqliteTable('cardholders', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** The issuer's own customer number, as imported from its core system. */
+  customerRef: text('customer_ref').notNull().unique(),
+  name: text('name').notNull(),
+  /** Phone number the issuer holds (E.164). Used to confirm registrations. */
+  phoneOnFile: text('phone_on_file'),
+  /** Set when the issuer's record only holds a provisional number: never texted. */
+  phoneProvisional: integer('phone_provisional', { mode: 'boolean' }).notNull().default(false),
+  birthDate: text('birth_date'),
+  createdAt: createdAt(),
+});
+
+export type CardStatus = 'active' | 'blocked_stolen' | 'blocked' | 'replaced';
+
+export const cards = sqliteTable(
+  'cards',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    panHash: text('pan_hash').notNull(),
+    panCipher: text('pan_cipher').notNull(),
+    panFirst6: text('pan_first6').notNull(),
+    panLast4: text('pan_last4').notNull(),
+    /** YYMM, as in the AReq's cardExpiryDate. */
+    expiry: text('expiry').notNull(),
+    brand: text('brand').$type<Brand>().notNull(),
+    status: text('status').$type<CardStatus>().notNull().default('active'),
+    cardholderId: integer('cardholder_id').notNull().references(() => cardholders.id),
+    /** On reissue the old card points at its successor. */
+    replacedByCardId: integer('replaced_by_card_id'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('cards_pan_hash').on(t.panHash), index('cards_cardholder').on(t.cardholderId)],
+);
+
+// ─── Members (the cardholder's 3-D Secure account) ──────────────────────────────
+
+export type MemberStatus = 'provisional' | 'active' | 'locked';
+export type AuthMethod = 'sms_otp' | 'password';
+export type PhoneStatus = 'none' | 'provisional' | 'verified';
+
+export const members = sqliteTable(
+  'members',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    cardholderId: integer('cardholder_id').notNull().references(() => cardholders.id),
+    /** The ID the cardholder types on the challenge page and in the portal. */
+    loginId: text('login_id').notNull(),
+    passwordHash: text('password_hash'),
+    authMethod: text('auth_method').$type<AuthMethod>().notNull().default('sms_otp'),
+    phone: text('phone'),
+    phoneStatus: text('phone_status').$type<PhoneStatus>().notNull().default('none'),
+    personalMessage: text('personal_message'),
+    status: text('status').$type<MemberStatus>().notNull().default('provisional'),
+    /** Wrong entries since the last success; incremented atomically in SQL. */
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    lockedAt: integer('locked_at'),
+    termsAcceptedAt: integer('terms_accepted_at'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('members_login_id').on(t.loginId), uniqueIndex('members_cardholder').on(t.cardholderId)],
+);
+
+// ─── 3-D Secure transactions ────────────────────────────────────────────────────
+
+/**
+ * One row per AReq, created before its ARes leaves.
+ * state: ares_sent → challenge_started → completed | failed | cancelled | expired → rreq_delivered
+ * (frictionless and rejected transactions stay in ares_sent: they have no RReq).
+ */
+export type TransactionState =
+  | 'ares_sent'
+  | 'challenge_started'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'expired'
+  | 'rreq_delivered';
+
+export const transactions = sqliteTable(
+  'transactions',
+  {
+    acsTransID: text('acs_trans_id').primaryKey(),
+    threeDSServerTransID: text('three_ds_server_trans_id').notNull(),
+    dsTransID: text('ds_trans_id').notNull(),
+    messageVersion: text('message_version').notNull(),
+    deviceChannel: text('device_channel').notNull(),
+    messageCategory: text('message_category').notNull(),
+    /** SHA-256 of the AReq body: a repeat with the same IDs and other content is an error. */
+    areqDigest: text('areq_digest').notNull(),
+    cardId: integer('card_id'),
+    memberId: integer('member_id'),
+    panHash: text('pan_hash').notNull(),
+    panCipher: text('pan_cipher').notNull(),
+    panLast4: text('pan_last4').notNull(),
+    brand: text('brand').$type<Brand>().notNull(),
+    purchaseAmount: text('purchase_amount'),
+    purchaseCurrency: text('purchase_currency'),
+    purchaseExponent: integer('purchase_exponent'),
+    merchantName: text('merchant_name'),
+    dsURL: text('ds_url'),
+    notificationURL: text('notification_url'),
+    transStatus: text('trans_status').notNull(),
+    transStatusReason: text('trans_status_reason'),
+    /** Outcome of the challenge, for the RReq and final CRes. */
+    finalTransStatus: text('final_trans_status'),
+    finalTransStatusReason: text('final_trans_status_reason'),
+    challengeCancel: text('challenge_cancel'),
+    eci: text('eci'),
+    authenticationValue: text('authentication_value'),
+    interactionCounter: integer('interaction_counter').notNull().default(0),
+    state: text('state').$type<TransactionState>().notNull(),
+    riskScore: integer('risk_score'),
+    riskReasons: text('risk_reasons'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('transactions_server_ds_ids').on(t.threeDSServerTransID, t.dsTransID),
+    index('transactions_card_created').on(t.cardId, t.createdAt),
+    index('transactions_created').on(t.createdAt),
+  ],
+);
+
+/** Every message of a transaction, in and out, PAN masked. */
+export const transactionMessages = sqliteTable(
+  'transaction_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    acsTransID: text('acs_trans_id').notNull(),
+    direction: text('direction').$type<'in' | 'out'>().notNull(),
+    messageType: text('message_type').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('transaction_messages_trans').on(t.acsTransID)],
+);
+
+/** Browser properties collected by the 3DS Method, kept for the AReq that follows. */
+export const methodData = sqliteTable('method_data', {
+  threeDSServerTransID: text('three_ds_server_trans_id').primaryKey(),
+  data: text('data').notNull(),
+  createdAt: createdAt(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+// ─── Challenges and one-time passwords ──────────────────────────────────────────
+
+export type ChallengeState = 'started' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
+
+/** The challenge flow of one transaction (Kratos-style: persisted, with state and expiry). */
+export const challenges = sqliteTable('challenges', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  acsTransID: text('acs_trans_id').notNull().unique(),
+  method: text('method').$type<AuthMethod>().notNull(),
+  state: text('state').$type<ChallengeState>().notNull().default('started'),
+  challengeWindowSize: text('challenge_window_size'),
+  language: text('language').notNull().default('ja'),
+  /** Digest of the first CReq: an identical repeat continues, a different one is refused. */
+  creqDigest: text('creq_digest'),
+  sendCount: integer('send_count').notNull().default(0),
+  lastSentAt: integer('last_sent_at'),
+  createdAt: createdAt(),
+  lastActivityAt: integer('last_activity_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+export const otps = sqliteTable(
+  'otps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    acsTransID: text('acs_trans_id').notNull(),
+    codeHash: text('code_hash').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('otps_trans').on(t.acsTransID)],
+);
+
+// ─── Timers and outbound delivery ───────────────────────────────────────────────
+
+export type TimerKind = 'creq_timeout' | 'challenge_timeout' | 'rreq_delivery' | 'purge';
+
+/** Work due at a time, swept by the scheduler (cron on Workers, interval on Node/Deno). */
+export const timers = sqliteTable(
+  'timers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').$type<TimerKind>().notNull(),
+    acsTransID: text('acs_trans_id').notNull(),
+    dueAt: integer('due_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** A sweeper claims a timer by pushing this forward; another sweeper skips it meanwhile. */
+    claimedUntil: integer('claimed_until'),
+    doneAt: integer('done_at'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('timers_kind_trans').on(t.kind, t.acsTransID), index('timers_due').on(t.doneAt, t.dueAt)],
+);
+
+/** Every SMS, mail and RReq the appliance sent or tried to send, with provider status (no secrets in it). */
+export const outboundLog = sqliteTable(
+  'outbound_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channel: text('channel').$type<'sms' | 'mail' | 'rreq'>().notNull(),
+    acsTransID: text('acs_trans_id'),
+    recipient: text('recipient').notNull(),
+    provider: text('provider').notNull(),
+    status: text('status').$type<'sent' | 'failed'>().notNull(),
+    detail: text('detail'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('outbound_log_trans').on(t.acsTransID)],
+);
+
+/**
+ * The development SMS provider's "phone": what the outbox adapter delivered.
+ * It exists only for the sandbox and tests; production adapters never write here.
+ */
+export const smsOutbox = sqliteTable('sms_outbox', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  recipient: text('recipient').notNull(),
+  body: text('body').notNull(),
+  otpCode: text('otp_code'),
+  acsTransID: text('acs_trans_id'),
+  createdAt: createdAt(),
+});
+
+export const mailOutbox = sqliteTable('mail_outbox', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  recipient: text('recipient').notNull(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+});
+
+/** Fixed-window counters for rate limits and velocity, incremented atomically with UPSERT. */
+export const rateCounters = sqliteTable('rate_counters', {
+  key: text('key').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  count: integer('count').notNull().default(0),
+});
+
+// ─── Risk ───────────────────────────────────────────────────────────────────────
+
+export const riskRules = sqliteTable('risk_rules', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** What the rule looks at, e.g. amount_over, velocity, merchant_country. */
+  kind: text('kind').notNull(),
+  params: text('params').notNull().default('{}'),
+  /** What a match does: add score, force a challenge, or reject. */
+  action: text('action').$type<'score' | 'challenge' | 'reject'>().notNull(),
+  score: integer('score').notNull().default(0),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  priority: integer('priority').notNull().default(100),
+  createdAt: createdAt(),
+});
+
+// ─── Staff, sessions, audit ─────────────────────────────────────────────────────
+
+export type StaffRole = 'administrator' | 'helpdesk' | 'auditor';
+
+export const staff = sqliteTable('staff', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  /** TOTP secret, AES-GCM encrypted. */
+  totpSecretCipher: text('totp_secret_cipher'),
+  role: text('role').$type<StaffRole>().notNull(),
+  status: text('status').$type<'active' | 'locked' | 'disabled'>().notNull().default('active'),
+  failedAttempts: integer('failed_attempts').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 of the session token; the token itself lives only in the cookie. */
+    id: text('id').primaryKey(),
+    subjectType: text('subject_type').$type<'member' | 'staff'>().notNull(),
+    subjectId: integer('subject_id').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_subject').on(t.subjectType, t.subjectId)],
+);
+
+/** Append-only: a trigger in the migrations refuses UPDATE and DELETE. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actorType: text('actor_type').$type<'staff' | 'member' | 'system'>().notNull(),
+    actorId: integer('actor_id'),
+    action: text('action').notNull(),
+    target: text('target'),
+    detail: text('detail').notNull().default('{}'),
+    requestId: text('request_id'),
+  },
+  (t) => [index('audit_log_at').on(t.at)],
+);
+

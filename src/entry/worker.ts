@@ -1,0 +1,68 @@
+/**
+ * Cloudflare Workers entry: `wrangler dev` / `wrangler deploy`. The database is a libSQL
+ * server over HTTP (Turso, or a local sqld in development), migrated by `npm run db:migrate`.
+ * Static files come from the ASSETS binding; due timers are swept by the cron trigger.
+ */
+import { createClient } from '@libsql/client/web';
+import type { MiddlewareHandler } from 'hono';
+import { createApp } from '../app.ts';
+import { systemClock } from '../clock.ts';
+import { ConfigError, parseConfig } from '../config.ts';
+import { assembleDeps, type AppDeps } from '../deps.ts';
+import { createLogger } from '../log.ts';
+import { runScheduledWork } from '../services.ts';
+
+interface Env {
+  ASSETS?: { fetch(request: Request): Promise<Response> };
+  [name: string]: unknown;
+}
+interface WaitUntil {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+type Booted = { app: ReturnType<typeof createApp>; deps: AppDeps };
+let booted: Promise<Booted> | undefined;
+
+/** Built once per isolate, on the first request or cron event. */
+function boot(env: Env): Promise<Booted> {
+  booted ??= (async () => {
+    const vars = Object.fromEntries(
+      Object.entries(env).filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean').map(([k, v]) => [k, String(v)]),
+    );
+    const config = parseConfig(vars);
+    const log = createLogger({ level: config.LOG_LEVEL });
+    const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
+    const deps = await assembleDeps({ config, client, clock: systemClock, log, assets: env.ASSETS && assetsFrom(env.ASSETS) });
+    return { app: createApp(deps), deps };
+  })();
+  booted.catch(() => (booted = undefined));
+  return booted;
+}
+
+/** /static/x is the asset x in the static/ directory wrangler uploads. */
+function assetsFrom(binding: NonNullable<Env['ASSETS']>): MiddlewareHandler {
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    url.pathname = url.pathname.replace(/^\/static/, '') || '/';
+    const res = await binding.fetch(new Request(url, { method: c.req.method, headers: c.req.raw.headers }));
+    if (res.status === 404) return next();
+    return new Response(res.body, res);
+  };
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: WaitUntil): Promise<Response> {
+    try {
+      const { app } = await boot(env);
+      return await app.fetch(request, env, ctx as never);
+    } catch (error) {
+      const message = error instanceof ConfigError ? error.message : 'start-up failed';
+      console.error(JSON.stringify({ level: 'error', msg: message }));
+      return Response.json({ status: 'unavailable', reason: message }, { status: 503 });
+    }
+  },
+  async scheduled(_controller: unknown, env: Env, ctx: WaitUntil): Promise<void> {
+    const { deps } = await boot(env);
+    ctx.waitUntil(runScheduledWork(deps));
+  },
+};

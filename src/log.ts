@@ -1,0 +1,56 @@
+/**
+ * Structured JSON logs, one object per line.
+ * Everything passes `redact` first: fields that hold secrets are dropped by name, and any
+ * card-number-like digit run in any string is masked, so a careless call cannot leak a PAN.
+ */
+import { luhnValid, maskPan } from './cards/pan.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+
+/** Field names whose values never reach a log line. */
+const SECRET_FIELD = /^(acctnumber|pan|otp|otpcode|code|password|passwordhash|newpassword|currentpassword|cardsecuritycode|cvv|cvc|authenticationvalue|secret|token|totp|creq|cres|threedssessiondata|authorization|cookie)$/i;
+
+/** 12–19 digits, optionally grouped by spaces or dashes, as a PAN is written. */
+const PAN_LIKE = /\b\d(?:[ -]?\d){11,18}\b/g;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[deep]';
+  if (typeof value === 'string') return maskPansIn(value);
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (value instanceof Error) return { name: value.name, message: maskPansIn(value.message) };
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELD.test(k) ? '[redacted]' : redact(v, depth + 1);
+    return out;
+  }
+  return value;
+}
+
+function maskPansIn(text: string): string {
+  return text.replace(PAN_LIKE, (m) => {
+    const digits = m.replace(/[ -]/g, '');
+    return luhnValid(digits) ? maskPan(digits) : m;
+  });
+}
+
+export function createLogger(options: { level?: LogLevel; sink?: (line: string) => void; clock?: () => number } = {}): Logger {
+  const min = ORDER[options.level ?? 'info'];
+  const sink = options.sink ?? ((line: string) => console.log(line));
+  const now = options.clock ?? (() => Date.now());
+  const write = (level: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: LogFields) => {
+    if (ORDER[level] < min) return;
+    const entry = { time: new Date(now()).toISOString(), level, msg: maskPansIn(msg), ...(redact(fields ?? {}) as LogFields) };
+    sink(JSON.stringify(entry));
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}

@@ -1,0 +1,19 @@
+/**
+ * What runs beside the HTTP server on Node and Deno: demo data on first start and the
+ * interval that sweeps due timers. (Workers use a cron trigger for the same sweep.)
+ */
+import type { AppDeps } from './deps.ts';
+
+const SWEEP_INTERVAL_MS = 1000;
+
+export async function startServices(deps: AppDeps): Promise<{ stop(): void }> {
+  const timer = setInterval(() => {
+    runScheduledWork(deps).catch((error) => deps.log.error('scheduled work failed', { error }));
+  }, SWEEP_INTERVAL_MS);
+  // Do not keep a process alive only for the sweeper.
+  (timer as { unref?: () => void }).unref?.();
+  return { stop: () => clearInterval(timer) };
+}
+
+/** One sweep of everything that is due. Filled in by the ACS (timers, RReq delivery). */
+export async function runScheduledWork(_deps: AppDeps): Promise<void> {}
