@@ -225,8 +225,11 @@ CREATE TABLE `transactions` (
 	`authentication_value` text,
 	`interaction_counter` integer DEFAULT 0 NOT NULL,
 	`state` text NOT NULL,
+	`challenge_method` text,
 	`risk_score` integer,
 	`risk_reasons` text,
+	`areq` text NOT NULL,
+	`ares` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL
 );

@@ -9,6 +9,7 @@ import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import { ErrorPage, NotFoundPage, TooLargePage } from '../views/errors/pages.tsx';
 import { ComingPage, LandingPage } from '../views/landing.tsx';
+import { acsRoutes } from './acs/routes.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { health } from './http/health.ts';
 import { isMachineRoute } from './http/machine-routes.ts';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
 
   app.route('/', health);
+  app.route('/', acsRoutes);
 
   app.get('/', (c) =>
     c.html(LandingPage({ issuerName: config.ISSUER_NAME, issuerNameEn: config.ISSUER_NAME_EN, sandbox: config.SANDBOX })),

@@ -2,11 +2,14 @@
  * What runs beside the HTTP server on Node and Deno: demo data on first start and the
  * interval that sweeps due timers. (Workers use a cron trigger for the same sweep.)
  */
+import { runAcsScheduledWork } from './acs/scheduled.ts';
 import type { AppDeps } from './deps.ts';
+import { seedDemoIssuer } from './sandbox/demo-issuer.ts';
 
 const SWEEP_INTERVAL_MS = 1000;
 
 export async function startServices(deps: AppDeps): Promise<{ stop(): void }> {
+  if (deps.config.DEMO_DATA) await seedDemoIssuer(deps);
   const timer = setInterval(() => {
     runScheduledWork(deps).catch((error) => deps.log.error('scheduled work failed', { error }));
   }, SWEEP_INTERVAL_MS);
@@ -15,5 +18,7 @@ export async function startServices(deps: AppDeps): Promise<{ stop(): void }> {
   return { stop: () => clearInterval(timer) };
 }
 
-/** One sweep of everything that is due. Filled in by the ACS (timers, RReq delivery). */
-export async function runScheduledWork(_deps: AppDeps): Promise<void> {}
+/** One sweep of everything that is due: CReq and challenge timeouts, RReq delivery, housekeeping. */
+export async function runScheduledWork(deps: AppDeps): Promise<void> {
+  await runAcsScheduledWork(deps);
+}

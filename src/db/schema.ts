@@ -107,6 +107,9 @@ export type TransactionState =
   | 'expired'
   | 'rreq_delivered';
 
+/** sms_otp and password challenge; the guidance kinds show what to do instead and end the transaction. */
+export type ChallengeMethod = 'sms_otp' | 'password' | 'guidance_register' | 'guidance_phone';
+
 export const transactions = sqliteTable(
   'transactions',
   {
@@ -140,8 +143,13 @@ export const transactions = sqliteTable(
     authenticationValue: text('authentication_value'),
     interactionCounter: integer('interaction_counter').notNull().default(0),
     state: text('state').$type<TransactionState>().notNull(),
+    /** For transStatus C: how the cardholder is challenged, or why they can only be guided (see acs/decide.ts). */
+    challengeMethod: text('challenge_method').$type<ChallengeMethod>(),
     riskScore: integer('risk_score'),
     riskReasons: text('risk_reasons'),
+    /** The AReq as received with the PAN masked, and the ARes exactly as sent (replayed for a repeated AReq). */
+    areq: text('areq').notNull(),
+    ares: text('ares').notNull(),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -10,6 +10,7 @@ import { systemClock } from '../clock.ts';
 import { ConfigError, parseConfig } from '../config.ts';
 import { assembleDeps, type AppDeps } from '../deps.ts';
 import { createLogger } from '../log.ts';
+import { seedDemoIssuer } from '../sandbox/demo-issuer.ts';
 import { runScheduledWork } from '../services.ts';
 
 interface Env {
@@ -33,6 +34,7 @@ function boot(env: Env): Promise<Booted> {
     const log = createLogger({ level: config.LOG_LEVEL });
     const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
     const deps = await assembleDeps({ config, client, clock: systemClock, log, assets: env.ASSETS && assetsFrom(env.ASSETS) });
+    if (config.DEMO_DATA) await seedDemoIssuer(deps);
     return { app: createApp(deps), deps };
   })();
   booted.catch(() => (booted = undefined));

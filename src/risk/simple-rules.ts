@@ -32,7 +32,8 @@ export function assessSimple(
   if (input.threeDSCompInd === 'Y' && input.browserSeen) score -= 5;
 
   const ind = input.threeDSRequestorChallengeInd;
-  if (ind === '04') return { decision: 'challenge', score, reasons: [...reasons, 'requestor mandated a challenge (04)'] };
+  // A mandate means nothing for 3RI, where no cardholder is present to be challenged.
+  if (ind === '04' && input.deviceChannel !== '03') return { decision: 'challenge', score, reasons: [...reasons, 'requestor mandated a challenge (04)'] };
   if (ind === '03') {
     score += 10;
     reasons.push('requestor prefers a challenge (03)');

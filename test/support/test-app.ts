@@ -2,7 +2,7 @@
  * The app as the integration tests use it: the real factory over a real libSQL file
  * (fresh per call, migrated), a fake clock, and log lines captured for inspection.
  */
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
@@ -13,6 +13,7 @@ import { tuneEmbeddedDatabase } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { assembleDeps, type AppDeps } from '../../src/deps.ts';
 import { createLogger } from '../../src/log.ts';
+import { seedDemoIssuer } from '../../src/sandbox/demo-issuer.ts';
 
 export const TEST_SECRETS = {
   PAN_LOOKUP_KEY: generateSecret(),
@@ -27,11 +28,18 @@ export interface TestAppOptions {
   databaseFile?: string;
   fetch?: typeof fetch;
   overrides?: Partial<AppDeps>;
+  /** Seed the demo issuer (BIN ranges and demo cards). */
+  seed?: boolean;
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {
-  const databaseFile = options.databaseFile ?? join(mkdtempSync(join(tmpdir(), 'mamori-test-')), 'test.db');
-  const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', PUBLIC_URL: 'http://acs.test', ...TEST_SECRETS, ...options.env });
+  let databaseFile = options.databaseFile;
+  if (!databaseFile) {
+    databaseFile = join(mkdtempSync(join(tmpdir(), 'mamori-test-')), 'test.db');
+    // Seeding hashes passwords (slow on purpose); copy a seeded file made once per test worker instead.
+    if (options.seed) copyFileSync(await seededTemplate(), databaseFile);
+  }
+  const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', PUBLIC_URL: 'https://acs.test', ...TEST_SECRETS, ...options.env });
   const clock = fakeClock();
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', sink: (line) => logs.push(line), clock: clock.now });
@@ -39,6 +47,19 @@ export async function createTestApp(options: TestAppOptions = {}) {
   await tuneEmbeddedDatabase(client);
   const deps = { ...(await assembleDeps({ config, client, clock, log, fetch: options.fetch })), ...options.overrides };
   await migrateDatabase(deps.db);
+  if (options.seed && options.databaseFile) await seedDemoIssuer(deps);
   const app = createApp(deps);
   return { app, deps, clock, logs, client, databaseFile, close: () => client.close() };
+}
+
+let template: Promise<string> | undefined;
+function seededTemplate(): Promise<string> {
+  template ??= (async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mamori-template-')), 'seeded.db');
+    const t = await createTestApp({ databaseFile: file, seed: true });
+    await t.client.execute('PRAGMA wal_checkpoint(TRUNCATE)'); // everything into the main file before copying it
+    t.close();
+    return file;
+  })();
+  return template;
 }

@@ -1,0 +1,240 @@
+/**
+ * AReq → ARes. Validation (src/protocol) and the decision (decide.ts) are pure; this module is
+ * the I/O around them: BIN range, card look-up by keyed hash, velocity, 3DS Method data, risk,
+ * the authentication value, and the one durable write of the transaction before the ARes leaves.
+ */
+import { and, count, eq, gte } from 'drizzle-orm';
+import { findBinRange, loadBinRanges } from '../cards/bin-ranges.ts';
+import { findCardOnFile, type CardOnFile } from '../cards/card-store.ts';
+import { encryptPan, maskPan, panLookupHash } from '../cards/pan.ts';
+import { methodData, timers, transactions } from '../db/schema.ts';
+import type { AppDeps } from '../deps.ts';
+import { sha256Hex } from '../encoding.ts';
+import { buildARes, type ARes, type AResOutcome } from '../protocol/ares.ts';
+import { parseAReq, requestorChallengeInd, type AReq } from '../protocol/areq.ts';
+import { eciFor, type TransStatusReason } from '../protocol/codes.ts';
+import type { Erro } from '../protocol/erro.ts';
+import { buildErro } from '../protocol/errors.ts';
+import type { RiskAssessment } from '../risk/provider.ts';
+import { computeAuthenticationValue } from './authentication-value.ts';
+import { decide, type Decision } from './decide.ts';
+
+/** The first CReq must arrive within 30 seconds of an ARes with transStatus C. */
+export const CREQ_TIMEOUT_MS = 30_000;
+const HOUR_MS = 60 * 60 * 1000;
+const JST_OFFSET_MS = 9 * HOUR_MS;
+
+export type AReqAnswer = { kind: 'ARes'; message: ARes; acsTransID: string; replayed: boolean } | { kind: 'Erro'; message: Erro };
+
+export async function authenticate(deps: AppDeps, body: string): Promise<AReqAnswer> {
+  const parsed = parseAReq(body, { requireDsFields: true });
+  if (!parsed.ok) return { kind: 'Erro', message: parsed.erro };
+  const areq = parsed.areq;
+  try {
+    return await authenticateValid(deps, areq, body);
+  } catch (error) {
+    // Never a 5xx: a failing database (or anything else unexpected) is a transient system failure.
+    deps.log.error('areq: system failure', { error, threeDSServerTransID: areq.threeDSServerTransID });
+    return { kind: 'Erro', message: erroFor(areq, '403', 'Transient system failure: please retry') };
+  }
+}
+
+async function authenticateValid(deps: AppDeps, areq: AReq, body: string): Promise<AReqAnswer> {
+  const { db, clock, keys, config } = deps;
+  const now = clock.now();
+  const pan = areq.acctNumber;
+
+  const range = findBinRange(await loadBinRanges(db, now), pan);
+  if (!range) return { kind: 'Erro', message: erroFor(areq, '305', 'acctNumber') };
+
+  const areqDigest = await sha256Hex(body);
+  const existing = await findByIds(deps, areq.threeDSServerTransID, areq.dsTransID!);
+  if (existing) return replay(areq, existing, areqDigest);
+
+  const panHash = await panLookupHash(keys.panLookup, pan);
+  const cardOnFile = await findCardOnFile(db, panHash);
+  const brand = cardOnFile?.card.brand ?? range.brand;
+  const risk = cardOnFile?.member ? await assessRisk(deps, areq, cardOnFile, brand, now) : undefined;
+  const decision = decide({
+    deviceChannel: areq.deviceChannel as '01' | '02' | '03',
+    messageCategory: areq.messageCategory as '01' | '02',
+    cardOnFile,
+    currentYYMM: yymmInJapan(now),
+    threeDSRequestorChallengeInd: requestorChallengeInd(areq)[0],
+    provisionalPolicy: config.PROVISIONAL_POLICY,
+    risk: risk ?? (cardOnFile?.member ? undefined : { decision: 'frictionless', score: 0, reasons: ['not assessed'] }),
+  });
+
+  const acsTransID = crypto.randomUUID();
+  const outcome = await outcomeFor(deps, decision, areq, brand);
+  const ares = buildARes({
+    messageVersion: areq.messageVersion as ARes['messageVersion'],
+    threeDSServerTransID: areq.threeDSServerTransID,
+    dsTransID: areq.dsTransID!,
+    acsTransID,
+    acsReferenceNumber: config.ACS_REFERENCE_NUMBER,
+    acsOperatorID: config.ACS_OPERATOR_ID,
+    dsReferenceNumber: areq.dsReferenceNumber!,
+    sdkTransID: 'sdkTransID' in areq ? (areq.sdkTransID as string | undefined) : undefined,
+    ...outcome,
+  });
+
+  const row: typeof transactions.$inferInsert = {
+    acsTransID,
+    threeDSServerTransID: areq.threeDSServerTransID,
+    dsTransID: areq.dsTransID!,
+    messageVersion: areq.messageVersion,
+    deviceChannel: areq.deviceChannel,
+    messageCategory: areq.messageCategory,
+    areqDigest,
+    cardId: cardOnFile?.card.id ?? null,
+    memberId: cardOnFile?.member?.id ?? null,
+    panHash,
+    panCipher: await encryptPan(keys.panEncryption, pan),
+    panLast4: pan.slice(-4),
+    brand,
+    purchaseAmount: areq.purchaseAmount ?? null,
+    purchaseCurrency: areq.purchaseCurrency ?? null,
+    purchaseExponent: areq.purchaseExponent !== undefined ? Number(areq.purchaseExponent) : null,
+    merchantName: areq.merchantName ?? null,
+    dsURL: areq.dsURL ?? null,
+    notificationURL: 'notificationURL' in areq ? ((areq.notificationURL as string | undefined) ?? null) : null,
+    transStatus: ares.transStatus!,
+    transStatusReason: 'transStatusReason' in ares ? (ares.transStatusReason ?? null) : null,
+    eci: 'eci' in ares ? (ares.eci ?? null) : null,
+    authenticationValue: 'authenticationValue' in ares ? (ares.authenticationValue ?? null) : null,
+    challengeMethod: decision.transStatus === 'C' ? decision.method : null,
+    riskScore: risk?.score ?? null,
+    riskReasons: risk ? JSON.stringify(risk.reasons) : null,
+    state: 'ares_sent',
+    areq: JSON.stringify({ ...areq, acctNumber: maskPan(pan) }),
+    ares: JSON.stringify(ares),
+    createdAt: now,
+    updatedAt: now,
+  };
+
+  // One atomic batch: the transaction, and for C the 30-second CReq timer. A concurrent twin of
+  // this AReq loses the unique (threeDSServerTransID, dsTransID) race and replays the winner's ARes.
+  const insertTxn = db.insert(transactions).values(row).onConflictDoNothing().returning({ acsTransID: transactions.acsTransID });
+  const [inserted] =
+    decision.transStatus === 'C'
+      ? await db.batch([
+          insertTxn,
+          db.insert(timers).values({ kind: 'creq_timeout', acsTransID, dueAt: now + CREQ_TIMEOUT_MS, createdAt: now }).onConflictDoNothing(),
+        ])
+      : [await insertTxn];
+  if (inserted.length === 0) {
+    // Lost the race: the timer row (if any) points at no transaction and is harmless.
+    const winner = await findByIds(deps, areq.threeDSServerTransID, areq.dsTransID!);
+    if (winner) return replay(areq, winner, areqDigest);
+    throw new Error('transaction neither inserted nor found');
+  }
+
+  deps.log.info('areq', {
+    acsTransID,
+    brand,
+    deviceChannel: areq.deviceChannel,
+    messageVersion: areq.messageVersion,
+    transStatus: ares.transStatus,
+    transStatusReason: row.transStatusReason,
+    challengeMethod: row.challengeMethod,
+    riskScore: row.riskScore,
+  });
+  return { kind: 'ARes', message: ares, acsTransID, replayed: false };
+}
+
+function findByIds(deps: AppDeps, threeDSServerTransID: string, dsTransID: string) {
+  return deps.db
+    .select({ acsTransID: transactions.acsTransID, areqDigest: transactions.areqDigest, ares: transactions.ares })
+    .from(transactions)
+    .where(and(eq(transactions.threeDSServerTransID, threeDSServerTransID), eq(transactions.dsTransID, dsTransID)))
+    .get();
+}
+
+/** A repeated AReq: the same bytes get the stored ARes; other content under the same IDs is refused. */
+function replay(areq: AReq, existing: { acsTransID: string; areqDigest: string; ares: string }, digest: string): AReqAnswer {
+  if (existing.areqDigest !== digest) {
+    return { kind: 'Erro', message: erroFor(areq, '305', 'threeDSServerTransID,dsTransID: already used for a different AReq') };
+  }
+  return { kind: 'ARes', message: JSON.parse(existing.ares), acsTransID: existing.acsTransID, replayed: true };
+}
+
+async function assessRisk(deps: AppDeps, areq: AReq, cardOnFile: CardOnFile, brand: CardOnFile['card']['brand'], now: number): Promise<RiskAssessment | undefined> {
+  const { db } = deps;
+  try {
+    const [{ value: recent }] = await db
+      .select({ value: count() })
+      .from(transactions)
+      .where(and(eq(transactions.cardId, cardOnFile.card.id), gte(transactions.createdAt, now - HOUR_MS)));
+    const methodId = ('threeDSMethodId' in areq ? (areq.threeDSMethodId as string | undefined) : undefined) ?? areq.threeDSServerTransID;
+    const seen =
+      'threeDSCompInd' in areq && areq.threeDSCompInd === 'Y'
+        ? await db.select({ data: methodData.data }).from(methodData).where(and(eq(methodData.threeDSServerTransID, methodId), gte(methodData.expiresAt, now))).get()
+        : undefined;
+    return await deps.risk.assess({
+      brand,
+      deviceChannel: areq.deviceChannel as '01' | '02' | '03',
+      messageCategory: areq.messageCategory as '01' | '02',
+      purchaseAmount: areq.purchaseAmount !== undefined ? Number(areq.purchaseAmount) : undefined,
+      purchaseCurrency: areq.purchaseCurrency,
+      purchaseExponent: areq.purchaseExponent !== undefined ? Number(areq.purchaseExponent) : undefined,
+      threeDSRequestorChallengeInd: requestorChallengeInd(areq)[0],
+      threeRIInd: areq.threeRIInd,
+      velocityLastHour: recent + 1,
+      threeDSCompInd: 'threeDSCompInd' in areq ? (areq.threeDSCompInd as string | undefined) : undefined,
+      browserSeen: seen ? JSON.parse(seen.data) : undefined,
+      merchantCountryCode: areq.merchantCountryCode,
+      mcc: areq.mcc,
+    });
+  } catch (error) {
+    // Never fail open: without an assessment the cardholder is challenged (or U where they cannot be).
+    deps.log.error('risk assessment failed', { error, provider: deps.risk.name });
+    return undefined;
+  }
+}
+
+async function outcomeFor(deps: AppDeps, decision: Decision, areq: AReq, brand: CardOnFile['card']['brand']): Promise<AResOutcome> {
+  switch (decision.transStatus) {
+    case 'Y': {
+      const eci = eciFor(brand, 'Y');
+      const authenticationValue = await computeAuthenticationValue(deps.keys.authValue, {
+        transStatus: 'Y',
+        how: decision.how,
+        pan: areq.acctNumber,
+        dsTransID: areq.dsTransID!,
+        eci,
+        purchaseAmount: areq.purchaseAmount,
+        purchaseCurrency: areq.purchaseCurrency,
+      });
+      return { transStatus: 'Y', eci, authenticationValue };
+    }
+    case 'I':
+      return { transStatus: 'I', eci: eciFor(brand, 'I') };
+    case 'C':
+      return {
+        transStatus: 'C',
+        acsURL: `${deps.config.PUBLIC_URL}/3ds/challenge`,
+        acsChallengeMandated: decision.mandated ? 'Y' : 'N',
+        authenticationType: decision.method === 'password' ? '01' : '02',
+      };
+    default:
+      return { transStatus: decision.transStatus, transStatusReason: decision.reason as TransStatusReason };
+  }
+}
+
+function erroFor(areq: AReq, errorCode: '305' | '403', errorDetail: string): Erro {
+  return buildErro({
+    errorCode,
+    errorDetail,
+    errorMessageType: 'AReq',
+    messageVersion: areq.messageVersion,
+    threeDSServerTransID: areq.threeDSServerTransID,
+    dsTransID: areq.dsTransID,
+  });
+}
+
+/** YYMM of today in Japan, the issuer's calendar for card expiry. */
+export function yymmInJapan(now: number): string {
+  const d = new Date(now + JST_OFFSET_MS);
+  return String(d.getUTCFullYear() % 100).padStart(2, '0') + String(d.getUTCMonth() + 1).padStart(2, '0');
+}

@@ -1,0 +1,79 @@
+/**
+ * The ACS's decision for one AReq: a pure function of the card on file, the member, the request
+ * and the risk assessment. No I/O here, so every branch is a unit test.
+ *
+ * Order matters and follows the card's life: unknown → blocked → expired → not registered →
+ * locked → risk. Where the requestor asks for a challenge the cardholder cannot take (no usable
+ * method), the challenge page explains what to do instead (`guidance_*`) on the browser channel.
+ */
+import type { CardOnFile } from '../cards/card-store.ts';
+import type { ChallengeMethod } from '../db/schema.ts';
+import type { RiskAssessment } from '../risk/provider.ts';
+
+export type Decision =
+  | { transStatus: 'Y'; how: 'frictionless' }
+  | { transStatus: 'I' }
+  | { transStatus: 'C'; method: ChallengeMethod; mandated: boolean }
+  | { transStatus: 'N' | 'R' | 'U'; reason: string };
+
+export interface DecisionInput {
+  deviceChannel: '01' | '02' | '03';
+  messageCategory: '01' | '02';
+  cardOnFile: CardOnFile | undefined;
+  /** Today in the issuer's time zone as YYMM, for the expiry check. */
+  currentYYMM: string;
+  threeDSRequestorChallengeInd?: string;
+  provisionalPolicy: 'challenge' | 'reject';
+  /** undefined when the risk provider failed: never fail open. */
+  risk: RiskAssessment | undefined;
+}
+
+/** The ways this cardholder can prove themselves on a challenge page, best first. */
+export function usableMethod(cardOnFile: CardOnFile): ChallengeMethod {
+  const { member, card, cardholder } = cardOnFile;
+  if (!member || member.status === 'provisional') return 'guidance_register';
+  const phoneUsable = member.phone !== null && member.phoneStatus === 'verified' && !cardholder.phoneProvisional;
+  if (member.authMethod === 'sms_otp') return phoneUsable ? 'sms_otp' : 'guidance_phone';
+  // Legacy static password: never for Mastercard (Identity Check requires dynamic authentication).
+  if (card.brand === 'mastercard') return phoneUsable ? 'sms_otp' : 'guidance_phone';
+  return member.hasPassword ? 'password' : phoneUsable ? 'sms_otp' : 'guidance_register';
+}
+
+export function decide(input: DecisionInput): Decision {
+  const { cardOnFile, deviceChannel } = input;
+  const browser = deviceChannel === '02';
+  const ind = input.threeDSRequestorChallengeInd;
+
+  if (!cardOnFile) return { transStatus: 'N', reason: '08' }; // no card record
+  const { card, member } = cardOnFile;
+  if (card.status === 'blocked_stolen') return { transStatus: 'R', reason: '10' }; // stolen card
+  if (card.status === 'blocked') return { transStatus: 'R', reason: '12' }; // not permitted
+  if (card.status === 'replaced') return { transStatus: 'N', reason: '06' }; // old number after reissue
+  if (card.expiry < input.currentYYMM) return { transStatus: 'N', reason: '05' }; // expired card
+
+  const method = usableMethod(cardOnFile);
+  if (method === 'guidance_register') {
+    // Not registered for 3-D Secure: guide them to register, or decline, as the issuer chooses.
+    return browser && input.provisionalPolicy === 'challenge' && ind !== '06'
+      ? { transStatus: 'C', method, mandated: ind === '04' }
+      : { transStatus: 'N', reason: '13' };
+  }
+  if (member!.status === 'locked') return { transStatus: 'N', reason: '19' }; // locked after wrong entries
+
+  const risk = input.risk;
+  if (risk?.decision === 'reject') return { transStatus: 'R', reason: '11' }; // suspected fraud
+
+  // 06: the requestor only shares data; no challenge may follow (spec: C not allowed).
+  if (ind === '06') return { transStatus: 'I' };
+
+  const wantsChallenge = !risk || risk.decision === 'challenge';
+  if (!wantsChallenge) return { transStatus: 'Y', how: 'frictionless' };
+
+  // A challenge is due (by risk, by the requestor's mandate, or because risk could not be assessed).
+  if (!browser) {
+    // 3RI cannot be challenged; the app SDK channel is not offered yet.
+    if (!risk) return { transStatus: 'U', reason: '22' };
+    return deviceChannel === '03' ? { transStatus: 'N', reason: '15' } : { transStatus: 'U', reason: '03' };
+  }
+  return { transStatus: 'C', method, mandated: ind === '04' };
+}

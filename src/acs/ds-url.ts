@@ -1,0 +1,21 @@
+/**
+ * Where an RReq goes: the AReq's dsURL when it is on the scheme's allow-list, otherwise the
+ * scheme's configured DS URL. The sandbox's own DS receiver is allowed while the sandbox is on.
+ */
+import type { Config } from '../config.ts';
+import type { Brand } from '../db/schema.ts';
+
+export function resolveDsUrl(config: Config, brand: Brand, dsURLFromAReq: string | null | undefined): string | undefined {
+  const allow = allowListFor(config, brand);
+  if (dsURLFromAReq && allow.some((prefix) => dsURLFromAReq.startsWith(prefix))) return dsURLFromAReq;
+  return configuredDsUrl(config, brand);
+}
+
+function allowListFor(config: Config, brand: Brand): string[] {
+  const list = { jcb: config.DS_ALLOWLIST_JCB, visa: config.DS_ALLOWLIST_VISA, mastercard: config.DS_ALLOWLIST_MASTERCARD }[brand];
+  return config.SANDBOX ? [...list, `${config.PUBLIC_URL}/sandbox/ds/`] : list;
+}
+
+function configuredDsUrl(config: Config, brand: Brand): string | undefined {
+  return { jcb: config.DS_URL_JCB, visa: config.DS_URL_VISA, mastercard: config.DS_URL_MASTERCARD }[brand];
+}

@@ -1,0 +1,33 @@
+/**
+ * The machine-facing ACS endpoints: `POST /3ds/areq` for the Directory Servers, and the 3DS Method
+ * (`POST /3ds/method`) that merchants' pages load in a hidden iframe.
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from '../deps.ts';
+import { buildErro } from '../protocol/errors.ts';
+import { authenticate } from './authenticate.ts';
+import { requireDsClientCertificate } from './ds-auth.ts';
+import { threeDSMethod } from './method.tsx';
+
+const JSON_UTF8 = { 'content-type': 'application/json; charset=utf-8' };
+
+export const acsRoutes = new Hono<AppEnv>();
+
+acsRoutes.post('/3ds/areq', requireDsClientCertificate(), async (c) => {
+  let body: string;
+  try {
+    body = await c.req.text();
+  } catch {
+    const erro = buildErro({ errorCode: '101', errorDetail: 'body could not be read', errorMessageType: 'AReq' });
+    return c.body(JSON.stringify(erro), 200, JSON_UTF8);
+  }
+  const answer = await authenticate(c.get('deps'), body);
+  if (answer.kind === 'Erro') {
+    c.get('deps').log.warn('areq refused', { errorCode: answer.message.errorCode, errorDetail: answer.message.errorDetail });
+    return c.body(JSON.stringify(answer.message), 200, JSON_UTF8);
+  }
+  // EMV 2.3 correlation: the DS's X-Request-ID is echoed (requestId middleware), ours is X-Response-ID.
+  return c.body(JSON.stringify(answer.message), 200, { ...JSON_UTF8, 'x-response-id': answer.acsTransID });
+});
+
+acsRoutes.route('/', threeDSMethod);

@@ -1,0 +1,39 @@
+/**
+ * What the scheduler runs: the ACS's timers and housekeeping. Called every second on Node and
+ * Deno, every minute by the Workers cron trigger; safe to run from several processes at once.
+ */
+import { lt } from 'drizzle-orm';
+import { methodData } from '../db/schema.ts';
+import type { AppDeps } from '../deps.ts';
+import { deliverRReq, queueRReq } from './rreq.ts';
+import { sweepTimers, type TimerHandler } from './timers.ts';
+import { transition } from './transactions.ts';
+
+/** No CReq within 30 s of ARes C: the transaction ends N/14 with challengeCancel 05 and the DS is told. */
+const creqTimeout: TimerHandler = async (deps, timer) => {
+  const moved = await transition(
+    deps.db,
+    timer.acsTransID,
+    'expired',
+    deps.clock.now(),
+    { finalTransStatus: 'N', finalTransStatusReason: '14', challengeCancel: '05' },
+    ['ares_sent'],
+  );
+  if (moved) {
+    deps.log.info('challenge not started in time', { acsTransID: timer.acsTransID });
+    await queueRReq(deps, timer.acsTransID);
+  }
+  return { done: true };
+};
+
+const rreqDelivery: TimerHandler = (deps, timer) => deliverRReq(deps, timer.acsTransID);
+
+export const ACS_TIMER_HANDLERS: Record<string, TimerHandler> = {
+  creq_timeout: creqTimeout,
+  rreq_delivery: rreqDelivery,
+};
+
+export async function runAcsScheduledWork(deps: AppDeps, extraHandlers: Record<string, TimerHandler> = {}): Promise<void> {
+  await sweepTimers(deps, { ...ACS_TIMER_HANDLERS, ...extraHandlers });
+  await deps.db.delete(methodData).where(lt(methodData.expiresAt, deps.clock.now()));
+}

@@ -1,0 +1,97 @@
+/**
+ * Cards with their cardholder and member, as the ACS needs them, and the writes that put a card
+ * on file (demo data, tests, and later the admin's import).
+ */
+import { eq } from 'drizzle-orm';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/client.ts';
+import { cardholders, cards, members, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import type { Keys } from '../keys.ts';
+import { encryptPan, panLookupHash } from './pan.ts';
+
+export interface CardOnFile {
+  card: { id: number; brand: Brand; status: CardStatus; expiry: string; panLast4: string; replacedByCardId: number | null };
+  cardholder: { id: number; phoneProvisional: boolean };
+  member: {
+    id: number;
+    loginId: string;
+    status: MemberStatus;
+    authMethod: AuthMethod;
+    phone: string | null;
+    phoneStatus: PhoneStatus;
+    hasPassword: boolean;
+    personalMessage: string | null;
+  } | null;
+}
+
+/** One indexed query: card by its PAN's keyed hash, with cardholder and member. */
+export async function findCardOnFile(db: Database, panHash: string): Promise<CardOnFile | undefined> {
+  const [row] = await db
+    .select({
+      cardId: cards.id,
+      brand: cards.brand,
+      status: cards.status,
+      expiry: cards.expiry,
+      panLast4: cards.panLast4,
+      replacedByCardId: cards.replacedByCardId,
+      cardholderId: cardholders.id,
+      phoneProvisional: cardholders.phoneProvisional,
+      memberId: members.id,
+      loginId: members.loginId,
+      memberStatus: members.status,
+      authMethod: members.authMethod,
+      phone: members.phone,
+      phoneStatus: members.phoneStatus,
+      passwordHash: members.passwordHash,
+      personalMessage: members.personalMessage,
+    })
+    .from(cards)
+    .innerJoin(cardholders, eq(cardholders.id, cards.cardholderId))
+    .leftJoin(members, eq(members.cardholderId, cardholders.id))
+    .where(eq(cards.panHash, panHash))
+    .limit(1);
+  if (!row) return undefined;
+  return {
+    card: { id: row.cardId, brand: row.brand, status: row.status, expiry: row.expiry, panLast4: row.panLast4, replacedByCardId: row.replacedByCardId },
+    cardholder: { id: row.cardholderId, phoneProvisional: row.phoneProvisional },
+    member:
+      row.memberId === null
+        ? null
+        : {
+            id: row.memberId,
+            loginId: row.loginId!,
+            status: row.memberStatus!,
+            authMethod: row.authMethod!,
+            phone: row.phone,
+            phoneStatus: row.phoneStatus!,
+            hasPassword: row.passwordHash !== null,
+            personalMessage: row.personalMessage,
+          },
+  };
+}
+
+export interface NewCard {
+  pan: string;
+  expiry: string;
+  brand: Brand;
+  status?: CardStatus;
+}
+
+/** The PAN's stored forms: keyed hash, ciphertext and the display parts. */
+export async function protectPan(keys: Keys, pan: string) {
+  return {
+    panHash: await panLookupHash(keys.panLookup, pan),
+    panCipher: await encryptPan(keys.panEncryption, pan),
+    panFirst6: pan.slice(0, 6),
+    panLast4: pan.slice(-4),
+  };
+}
+
+export async function insertCard(db: Database, keys: Keys, clock: Clock, cardholderId: number, card: NewCard): Promise<number> {
+  const now = clock.now();
+  const [row] = await db
+    .insert(cards)
+    .values({ ...(await protectPan(keys, card.pan)), expiry: card.expiry, brand: card.brand, status: card.status ?? 'active', cardholderId, createdAt: now, updatedAt: now })
+    .returning({ id: cards.id });
+  return row.id;
+}

@@ -1,0 +1,168 @@
+/**
+ * The demo issuer: BIN ranges for JCB, Visa and Mastercard and one card for each situation a
+ * cardholder can be in, seeded into an empty database on first start (outside production).
+ * The ranges (35699900–35699999, 49999900–49999999, 55999900–55999999) are for testing only;
+ * every PAN passes the Luhn check.
+ */
+import { count, eq } from 'drizzle-orm';
+import { insertCard } from '../cards/card-store.ts';
+import { withLuhnDigit } from '../cards/pan.ts';
+import { binRanges, cardholders, cards, members, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import type { AppDeps } from '../deps.ts';
+import { hashPassword } from '../members/password.ts';
+
+export const DEMO_RANGES: { brand: Brand; rangeStart: string; rangeEnd: string; label: string }[] = [
+  { brand: 'jcb', rangeStart: '35699900', rangeEnd: '35699999', label: 'Demo JCB' },
+  { brand: 'visa', rangeStart: '49999900', rangeEnd: '49999999', label: 'Demo Visa' },
+  { brand: 'mastercard', rangeStart: '55999900', rangeEnd: '55999999', label: 'Demo Mastercard' },
+];
+const BIN: Record<Brand, string> = { jcb: '35699900', visa: '49999900', mastercard: '55999900' };
+
+/** A demo PAN: the brand's demo BIN, a serial, and the Luhn digit. */
+export function demoPan(brand: Brand, serial: number): string {
+  return withLuhnDigit(BIN[brand] + String(serial).padStart(7, '0'));
+}
+
+export interface DemoCard {
+  key: string;
+  pan: string;
+  expiry: string;
+  brand: Brand;
+  status: CardStatus;
+  /** What the card is for, in both languages. */
+  purpose: { ja: string; en: string };
+  member?: {
+    loginId: string;
+    status: MemberStatus;
+    authMethod: AuthMethod;
+    phone?: string;
+    phoneStatus: PhoneStatus;
+    password?: string;
+    personalMessage?: string;
+  };
+  phoneProvisional?: boolean;
+  /** Another demo card of the same cardholder (reissue). */
+  sameCardholderAs?: string;
+}
+
+const LIVE = '3012';
+
+export const DEMO_CARDS: DemoCard[] = [
+  {
+    key: 'jcb-otp', pan: demoPan('jcb', 1), expiry: LIVE, brand: 'jcb', status: 'active',
+    purpose: { ja: 'SMS認証の会員：¥30,000未満はそのまま承認、以上は認証画面', en: 'OTP member: frictionless below ¥30,000, challenged at or above it' },
+    member: { loginId: 'demo-jcb', status: 'active', authMethod: 'sms_otp', phone: '+819011110001', phoneStatus: 'verified', personalMessage: '庭のさくらが咲きました' },
+  },
+  {
+    key: 'visa-otp', pan: demoPan('visa', 1), expiry: LIVE, brand: 'visa', status: 'active',
+    purpose: { ja: 'SMS認証の会員（Visa）', en: 'OTP member (Visa)' },
+    member: { loginId: 'demo-visa', status: 'active', authMethod: 'sms_otp', phone: '+819011110002', phoneStatus: 'verified', personalMessage: 'Blue bicycle, 1998' },
+  },
+  {
+    key: 'mc-otp', pan: demoPan('mastercard', 1), expiry: LIVE, brand: 'mastercard', status: 'active',
+    purpose: { ja: 'SMS認証の会員（Mastercard）', en: 'OTP member (Mastercard)' },
+    member: { loginId: 'demo-mc', status: 'active', authMethod: 'sms_otp', phone: '+819011110003', phoneStatus: 'verified', personalMessage: '富士山と朝ごはん' },
+  },
+  {
+    key: 'jcb-password', pan: demoPan('jcb', 2), expiry: LIVE, brand: 'jcb', status: 'active',
+    purpose: { ja: '固定パスワードの会員（従来方式）', en: 'Static password member (legacy)' },
+    member: { loginId: 'demo-pass', status: 'active', authMethod: 'password', phoneStatus: 'none', password: 'Mamori-2026', personalMessage: '青い傘' },
+  },
+  {
+    key: 'mc-no-otp', pan: demoPan('mastercard', 2), expiry: LIVE, brand: 'mastercard', status: 'active',
+    purpose: { ja: '携帯番号未登録のMastercard会員：固定パスワードは使えず、案内画面', en: 'Mastercard member without an OTP phone: no static password, guidance page' },
+    member: { loginId: 'demo-mc-pass', status: 'active', authMethod: 'password', phoneStatus: 'none', password: 'Mamori-2026' },
+  },
+  {
+    key: 'visa-unregistered', pan: demoPan('visa', 2), expiry: LIVE, brand: 'visa', status: 'active',
+    purpose: { ja: '本人認証サービス未登録：登録の案内（またはN/13）', en: 'Not registered: registration guidance (or N/13)' },
+  },
+  {
+    key: 'jcb-provisional-phone', pan: demoPan('jcb', 3), expiry: LIVE, brand: 'jcb', status: 'active', phoneProvisional: true,
+    purpose: { ja: 'カード会社が仮の携帯番号を登録：電話番号登録の案内', en: 'Provisional phone number set by the issuer: phone registration guidance' },
+    member: { loginId: 'demo-provisional', status: 'active', authMethod: 'sms_otp', phone: '+819000000000', phoneStatus: 'provisional' },
+  },
+  {
+    key: 'visa-locked', pan: demoPan('visa', 3), expiry: LIVE, brand: 'visa', status: 'active',
+    purpose: { ja: 'ロック中の会員：認証不可（N/19）', en: 'Locked member: declined (N/19)' },
+    member: { loginId: 'demo-locked', status: 'locked', authMethod: 'sms_otp', phone: '+819011110004', phoneStatus: 'verified' },
+  },
+  {
+    key: 'jcb-expired', pan: demoPan('jcb', 4), expiry: '2401', brand: 'jcb', status: 'active',
+    purpose: { ja: '有効期限切れのカード（N/05）', en: 'Expired card (N/05)' },
+    member: { loginId: 'demo-expired', status: 'active', authMethod: 'sms_otp', phone: '+819011110005', phoneStatus: 'verified' },
+  },
+  {
+    key: 'visa-stolen', pan: demoPan('visa', 4), expiry: LIVE, brand: 'visa', status: 'blocked_stolen',
+    purpose: { ja: '盗難届のあるカード（R/10）', en: 'Card blocked as stolen (R/10)' },
+    member: { loginId: 'demo-stolen', status: 'active', authMethod: 'sms_otp', phone: '+819011110006', phoneStatus: 'verified' },
+  },
+  {
+    key: 'jcb-reissued-old', pan: demoPan('jcb', 5), expiry: LIVE, brand: 'jcb', status: 'replaced',
+    purpose: { ja: '再発行前の旧カード番号（N/06）', en: 'Old number of a reissued card (N/06)' },
+    member: { loginId: 'demo-reissue', status: 'active', authMethod: 'sms_otp', phone: '+819011110007', phoneStatus: 'verified', personalMessage: '新しいカードでも同じIDです' },
+  },
+  {
+    key: 'jcb-reissued-new', pan: demoPan('jcb', 6), expiry: LIVE, brand: 'jcb', status: 'active', sameCardholderAs: 'jcb-reissued-old',
+    purpose: { ja: '再発行後の新カード：同じ会員IDで利用可', en: 'New number after reissue: same member ID works' },
+  },
+];
+
+/** Seeds the demo issuer when the database has no BIN range yet. Returns whether it seeded. */
+export async function seedDemoIssuer(deps: AppDeps): Promise<boolean> {
+  const { db, clock, keys } = deps;
+  const [{ value: ranges }] = await db.select({ value: count() }).from(binRanges);
+  if (ranges > 0) return false;
+
+  const now = clock.now();
+  await db.insert(binRanges).values(DEMO_RANGES.map((r) => ({ ...r, createdAt: now })));
+  const cardIds = new Map<string, { cardId: number; cardholderId: number }>();
+  for (const [i, demo] of DEMO_CARDS.entries()) {
+    let cardholderId = demo.sameCardholderAs ? cardIds.get(demo.sameCardholderAs)?.cardholderId : undefined;
+    if (cardholderId === undefined) {
+      const [holder] = await db
+        .insert(cardholders)
+        .values({
+          customerRef: `DEMO-${String(i + 1).padStart(4, '0')}`,
+          name: `デモ 会員${i + 1}`,
+          phoneOnFile: demo.member?.phone ?? null,
+          phoneProvisional: demo.phoneProvisional ?? false,
+          createdAt: now,
+        })
+        .returning({ id: cardholders.id });
+      cardholderId = holder.id;
+      if (demo.member) {
+        const m = demo.member;
+        await db.insert(members).values({
+          cardholderId,
+          loginId: m.loginId,
+          passwordHash: m.password ? await hashPassword(m.password) : null,
+          authMethod: m.authMethod,
+          phone: m.phone ?? null,
+          phoneStatus: m.phoneStatus,
+          personalMessage: m.personalMessage ?? null,
+          status: m.status,
+          lockedAt: m.status === 'locked' ? now : null,
+          termsAcceptedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+    }
+    const cardId = await insertCard(db, keys, clock, cardholderId, { pan: demo.pan, expiry: demo.expiry, brand: demo.brand, status: demo.status });
+    cardIds.set(demo.key, { cardId, cardholderId });
+  }
+  // The old card of a reissue points at its successor.
+  const oldCard = cardIds.get('jcb-reissued-old');
+  const newCard = cardIds.get('jcb-reissued-new');
+  if (oldCard && newCard) await db.update(cards).set({ replacedByCardId: newCard.cardId }).where(eq(cards.id, oldCard.cardId));
+  deps.log.info('demo issuer seeded', { ranges: DEMO_RANGES.length, cards: DEMO_CARDS.length });
+  return true;
+}
+
+/** The demo card behind a key, for tests and the sandbox. */
+export function demoCard(key: string): DemoCard {
+  const card = DEMO_CARDS.find((c) => c.key === key);
+  if (!card) throw new Error(`no demo card ${key}`);
+  return card;
+}
