@@ -10,6 +10,7 @@ import { timing } from 'hono/timing';
 import { ErrorPage, NotFoundPage, TooLargePage } from '../views/errors/pages.tsx';
 import { ComingPage, LandingPage } from '../views/landing.tsx';
 import { acsRoutes } from './acs/routes.ts';
+import { challengeRoutes } from './challenge/routes.tsx';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { health } from './http/health.ts';
 import { isMachineRoute } from './http/machine-routes.ts';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/', health);
   app.route('/', acsRoutes);
+  app.route('/', challengeRoutes);
 
   app.get('/', (c) =>
     c.html(LandingPage({ issuerName: config.ISSUER_NAME, issuerNameEn: config.ISSUER_NAME_EN, sandbox: config.SANDBOX })),

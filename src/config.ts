@@ -61,6 +61,12 @@ export const configSchema = z
     ISSUER_NAME: z.string().min(1).max(60).default('まもり銀行カード'),
     ISSUER_NAME_EN: z.string().min(1).max(60).default('Mamori Card'),
     ISSUER_PHONE: z.string().min(1).max(30).default('0120-000-000'),
+    /** Our own origin only (a path under /static, or an https URL the issuer hosts). */
+    ISSUER_LOGO: z.string().min(1).default('/static/img/issuer-logo.svg'),
+    /** The schemes' marks are their artwork: configure the image the scheme gave you, else a text mark is shown. */
+    BRAND_MARK_JCB: z.string().min(1).optional(),
+    BRAND_MARK_VISA: z.string().min(1).optional(),
+    BRAND_MARK_MASTERCARD: z.string().min(1).optional(),
     ACS_REFERENCE_NUMBER: z.string().min(1).max(32).default('MAMORI-ACS-0001'),
     ACS_OPERATOR_ID: z.string().max(32).optional(),
 

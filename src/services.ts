@@ -3,6 +3,7 @@
  * interval that sweeps due timers. (Workers use a cron trigger for the same sweep.)
  */
 import { runAcsScheduledWork } from './acs/scheduled.ts';
+import { challengeTimeout } from './challenge/timeout.ts';
 import type { AppDeps } from './deps.ts';
 import { seedDemoIssuer } from './sandbox/demo-issuer.ts';
 
@@ -20,5 +21,5 @@ export async function startServices(deps: AppDeps): Promise<{ stop(): void }> {
 
 /** One sweep of everything that is due: CReq and challenge timeouts, RReq delivery, housekeeping. */
 export async function runScheduledWork(deps: AppDeps): Promise<void> {
-  await runAcsScheduledWork(deps);
+  await runAcsScheduledWork(deps, { challenge_timeout: challengeTimeout });
 }

@@ -26,7 +26,7 @@ const creqTimeout: TimerHandler = async (deps, timer) => {
   return { done: true };
 };
 
-const rreqDelivery: TimerHandler = (deps, timer) => deliverRReq(deps, timer.acsTransID);
+const rreqDelivery: TimerHandler = (deps, timer) => deliverRReq(deps, timer.acsTransID, timer.attempts + 1);
 
 export const ACS_TIMER_HANDLERS: Record<string, TimerHandler> = {
   creq_timeout: creqTimeout,
@@ -34,6 +34,13 @@ export const ACS_TIMER_HANDLERS: Record<string, TimerHandler> = {
 };
 
 export async function runAcsScheduledWork(deps: AppDeps, extraHandlers: Record<string, TimerHandler> = {}): Promise<void> {
-  await sweepTimers(deps, { ...ACS_TIMER_HANDLERS, ...extraHandlers });
-  await deps.db.delete(methodData).where(lt(methodData.expiresAt, deps.clock.now()));
+  // Housekeeping runs even when a sweep fails: a broken timer must not keep stale method data.
+  const results = await Promise.allSettled([sweepTimers(deps, { ...ACS_TIMER_HANDLERS, ...extraHandlers }), purgeMethodData(deps)]);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/** 3DS Method data is only for the AReq that follows it (spec: reusable for 10 minutes). */
+function purgeMethodData(deps: AppDeps) {
+  return deps.db.delete(methodData).where(lt(methodData.expiresAt, deps.clock.now()));
 }

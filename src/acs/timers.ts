@@ -36,39 +36,76 @@ export async function cancelTimer(deps: AppDeps, kind: TimerKind, acsTransID: st
 
 /** Runs every due timer once; returns how many ran. */
 export async function sweepTimers(deps: AppDeps, handlers: Partial<Record<TimerKind, TimerHandler>>, limit = 100): Promise<number> {
-  const { db, clock, log } = deps;
-  const now = clock.now();
-  const claimable = and(isNull(timers.doneAt), or(isNull(timers.claimedUntil), lt(timers.claimedUntil, now)));
-  const due = await db.select().from(timers).where(and(claimable, lte(timers.dueAt, now))).orderBy(timers.dueAt).limit(limit);
-
+  const due = await deps.db.select().from(timers).where(claimable(deps.clock.now())).orderBy(timers.dueAt).limit(limit);
   let ran = 0;
   for (const timer of due) {
-    const claimed = await db
-      .update(timers)
-      .set({ claimedUntil: now + CLAIM_MS })
-      .where(and(eq(timers.id, timer.id), claimable))
-      .returning({ id: timers.id });
-    if (claimed.length === 0) continue; // another sweeper has it
-    ran++;
-
-    const handler = handlers[timer.kind];
-    let outcome: TimerOutcome;
-    try {
-      outcome = handler ? await handler(deps, timer) : { done: true };
-    } catch (error) {
-      log.error('timer failed', { kind: timer.kind, acsTransID: timer.acsTransID, error });
-      outcome = { retryAt: clock.now() + backoffMs(timer.attempts + 1), error: String(error instanceof Error ? error.message : error) };
-    }
-    if ('done' in outcome) {
-      await db.update(timers).set({ doneAt: clock.now(), claimedUntil: null }).where(eq(timers.id, timer.id));
-    } else {
-      await db
-        .update(timers)
-        .set({ dueAt: outcome.retryAt, attempts: sql`${timers.attempts} + 1`, claimedUntil: null, lastError: outcome.error ?? null })
-        .where(eq(timers.id, timer.id));
-    }
+    if (await runClaimed(deps, timer, handlers[timer.kind], { onlyWhenDue: true })) ran++;
   }
   return ran;
+}
+
+/**
+ * Runs one timer's work now if this caller can claim it, and records the outcome (done, or
+ * retry at a time) as the sweeper does; returns whether it ran. Used by the sweeper, and by code
+ * that must not wait for the next sweep (the final CRes wants the RRes first).
+ *
+ * @example
+ *   await runClaimed(deps, timer, () => deliverRReq(deps, timer.acsTransID))
+ */
+export async function runClaimed(
+  deps: AppDeps,
+  timer: Timer,
+  handler: TimerHandler | undefined,
+  options: { onlyWhenDue?: boolean } = {},
+): Promise<boolean> {
+  const claimed = await claim(deps, timer.id, options.onlyWhenDue ?? false);
+  if (!claimed) return false; // someone else has it, or has already run it
+  await settle(deps, claimed, await run(deps, claimed, handler));
+  return true;
+}
+
+/** Not done and not held by a live claim; for the sweeper, also due. */
+function claimable(now: number, onlyWhenDue = true) {
+  const free = and(isNull(timers.doneAt), or(isNull(timers.claimedUntil), lt(timers.claimedUntil, now)));
+  return onlyWhenDue ? and(free, lte(timers.dueAt, now)) : free;
+}
+
+/**
+ * One guarded UPDATE, so of several sweepers exactly one wins. The condition is checked again
+ * at claim time, with the time of the claim: a sweeper that read the timer earlier may find it
+ * already run and rescheduled (dueAt in the future) or done by another.
+ */
+async function claim(deps: AppDeps, id: number, onlyWhenDue: boolean): Promise<Timer | undefined> {
+  const now = deps.clock.now();
+  const [claimed] = await deps.db
+    .update(timers)
+    .set({ claimedUntil: now + CLAIM_MS })
+    .where(and(eq(timers.id, id), claimable(now, onlyWhenDue)))
+    .returning();
+  return claimed; // the row as claimed, with its current attempts
+}
+
+async function run(deps: AppDeps, timer: Timer, handler: TimerHandler | undefined): Promise<TimerOutcome> {
+  const retry = (error: string): TimerOutcome => ({ retryAt: deps.clock.now() + backoffMs(timer.attempts + 1), error });
+  // A timer nobody handles is kept, not dropped: the work it stands for must not be lost.
+  if (!handler) {
+    deps.log.error('timer has no handler', { kind: timer.kind, acsTransID: timer.acsTransID });
+    return retry(`no handler for ${timer.kind}`);
+  }
+  try {
+    return await handler(deps, timer);
+  } catch (error) {
+    deps.log.error('timer failed', { kind: timer.kind, acsTransID: timer.acsTransID, error });
+    return retry(String(error instanceof Error ? error.message : error));
+  }
+}
+
+async function settle(deps: AppDeps, timer: Timer, outcome: TimerOutcome) {
+  const set =
+    'done' in outcome
+      ? { doneAt: deps.clock.now(), claimedUntil: null }
+      : { dueAt: outcome.retryAt, attempts: sql`${timers.attempts} + 1`, claimedUntil: null, lastError: outcome.error ?? null };
+  await deps.db.update(timers).set(set).where(eq(timers.id, timer.id));
 }
 
 /** 10 s, 20 s, 40 s … capped at 10 minutes: the spec's "wait 10 s and keep retrying". */

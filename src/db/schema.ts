@@ -190,7 +190,7 @@ export type ChallengeState = 'started' | 'succeeded' | 'failed' | 'cancelled' | 
 export const challenges = sqliteTable('challenges', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   acsTransID: text('acs_trans_id').notNull().unique(),
-  method: text('method').$type<AuthMethod>().notNull(),
+  method: text('method').$type<ChallengeMethod>().notNull(),
   state: text('state').$type<ChallengeState>().notNull().default('started'),
   challengeWindowSize: text('challenge_window_size'),
   language: text('language').notNull().default('ja'),

@@ -1,8 +1,9 @@
 /**
  * Node entry: `npm start`. Wires the runtime (environment, embedded libSQL file, static files,
- * interval scheduler) and nothing else.
+ * interval scheduler, the optional HTTPS listener for the DS link) and nothing else.
  */
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { createClient } from '@libsql/client';
@@ -15,10 +16,13 @@ import { assembleDeps } from '../deps.ts';
 import { createLogger } from '../log.ts';
 import { startServices } from '../services.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
+import { loadTlsOptions, serveTls } from './tls.ts';
 
 let config;
+let tls;
 try {
   config = parseConfig(process.env, loadOrCreateDevSecrets(process.env));
+  tls = loadTlsOptions(config);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);
@@ -28,7 +32,7 @@ try {
 }
 
 const log = createLogger({ level: config.LOG_LEVEL });
-if (config.DATABASE_URL.startsWith('file:')) mkdirSync('data', { recursive: true });
+if (config.DATABASE_URL.startsWith('file:')) mkdirSync(dirname(config.DATABASE_URL.slice('file:'.length)), { recursive: true });
 const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
 if (config.DATABASE_URL.startsWith('file:')) await tuneEmbeddedDatabase(client);
 
@@ -46,14 +50,40 @@ const app = createApp(deps);
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   log.info('listening', { url: `http://localhost:${info.port}`, publicUrl: config.PUBLIC_URL, env: config.NODE_ENV });
 });
+exitOnListenError(server, 'PORT', config.PORT);
+const servers = [server];
+
+if (tls) {
+  const tlsServer = serveTls({ fetch: app.fetch, port: tls.port, hostname: config.HOST, serverOptions: tls.serverOptions }, (info) => {
+    log.info('listening (DS link, TLS)', {
+      url: `https://localhost:${info.port}`,
+      clientCertificates: tls.verifiesClients ? 'verified against TLS_CLIENT_CA_FILE' : 'not requested',
+      mtlsRequired: config.MTLS_REQUIRED,
+    });
+  });
+  exitOnListenError(tlsServer, 'TLS_PORT', tls.port);
+  servers.push(tlsServer);
+}
+
+/** A port that cannot be bound stops the start with one line naming its variable. */
+function exitOnListenError(target: { on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown }, name: string, port: number) {
+  target.on('error', (error) => {
+    console.error(`Cannot listen on ${name} ${port}: ${error.code ?? error.message}`);
+    process.exit(1);
+  });
+}
 
 function shutdown(signal: string) {
   log.info('shutting down', { signal });
   services.stop();
-  server.close(() => {
-    client.close();
-    process.exit(0);
-  });
+  let open = servers.length;
+  for (const s of servers) {
+    s.close(() => {
+      if (--open > 0) return;
+      client.close();
+      process.exit(0);
+    });
+  }
   setTimeout(() => process.exit(0), 5000).unref();
 }
 process.on('SIGINT', () => shutdown('SIGINT'));

@@ -10,11 +10,10 @@
  * `parseAReq` runs the whole intake of spec §5.9.2 and answers with an AReq or an Erro.
  */
 import { z } from 'zod';
-import type { Erro } from './erro.ts';
-import { buildErro } from './errors.ts';
+import { buildErro, type AcsErro } from './errors.ts';
 import {
   code, country, countryNotExcluded, currency, currencyNotExcluded, date, dateTimeMinutes, dateTimeSeconds,
-  digits, email, httpsUrl, ip, isMissing, jsonObject, messageExtensions, numericInRange, optional, phone,
+  digits, email, httpsUrl, ip, jsonObject, messageExtensions, numericInRange, optional, phone,
   required, text, url, uuid, yearMonth, type MessageExtension,
 } from './formats.ts';
 import { currencyExponent } from './iso.ts';
@@ -311,31 +310,34 @@ const rules231: PresenceRule[] = [
   { elements: ['deviceBindingStatusSource'], requiredIf: (m) => isPresent(m.deviceBindingStatus), onlyThen: true },
 ];
 
-/** Elements that belong to some channels only; elsewhere they are dropped, not rejected. */
-const CHANNELS: Readonly<Record<string, readonly string[]>> = {
-  ...Object.fromEntries(
-    [
+/** Elements that belong to some channels only: elsewhere they are dropped, not rejected. */
+const CHANNEL_ONLY: ReadonlyArray<{ channels: readonly string[]; elements: readonly string[] }> = [
+  {
+    channels: ['02'],
+    elements: [
       'acceptLanguage', 'browserAcceptHeader', 'browserColorDepth', 'browserIP', 'browserJavaEnabled',
       'browserJavascriptEnabled', 'browserLanguage', 'browserScreenHeight', 'browserScreenWidth', 'browserTZ',
       'browserUserAgent', 'notificationURL', 'threeDSCompInd', 'threeDSMethodId', 'threeDSRequestorSpcSupport',
       'payeeOrigin', 'spcIncompInd', 'deviceId', 'userId',
-    ].map((e) => [e, ['02']]),
-  ),
-  ...Object.fromEntries(
-    [
+    ],
+  },
+  {
+    channels: ['01'],
+    elements: [
       'deviceInfo', 'deviceRenderOptions', 'sdkAppID', 'sdkEncData', 'sdkEphemPubKey', 'sdkMaxTimeout',
       'sdkReferenceNumber', 'sdkTransID', 'appIp', 'sdkType', 'defaultSdkType', 'splitSdkType',
       'sdkServerSignedContent', 'sdkSignatureTimestamp',
-    ].map((e) => [e, ['01']]),
-  ),
-  ...Object.fromEntries(
-    [
+    ],
+  },
+  {
+    channels: ['01', '02'],
+    elements: [
       'addrMatch', 'threeDSReqAuthMethodInd', 'threeDSRequestorAuthenticationInd',
       'threeDSRequestorAuthenticationInfo', 'threeDSRequestorChallengeInd',
-    ].map((e) => [e, ['01', '02']]),
-  ),
-  threeRIInd: ['03'],
-};
+    ],
+  },
+  { channels: ['03'], elements: ['threeRIInd'] },
+];
 
 /** purchaseExponent (and 2.3.1 recurringExponent) must be the minor-unit exponent of the currency: 304 if not. */
 function checkExponents(m: JsonObject, ctx: z.RefinementCtx): void {
@@ -353,31 +355,38 @@ function checkExponents(m: JsonObject, ctx: z.RefinementCtx): void {
  * Drops elements that do not apply to the AReq's deviceChannel, and objects left empty
  * once their unknown members were dropped.
  */
-function keepApplicable<T extends { deviceChannel: string }>(areq: T): T {
+function keepApplicable<T extends object>(areq: T): T {
   const kept = Object.fromEntries(Object.entries(areq).filter(([, value]) => isPresent(value)));
-  if (['01', '02', '03'].includes(areq.deviceChannel)) {
-    for (const [element, channels] of Object.entries(CHANNELS)) {
-      if (!channels.includes(areq.deviceChannel)) delete kept[element];
-    }
+  const channel = String(kept.deviceChannel);
+  if (!['01', '02', '03'].includes(channel)) return kept as T; // a DS-specific channel: keep all
+  for (const { channels, elements } of CHANNEL_ONLY) {
+    if (!channels.includes(channel)) for (const element of elements) delete kept[element];
   }
   return kept as T;
 }
 
-export const AReq220 = z
-  .object(fields220)
-  .superRefine((m, ctx) => {
-    checkPresence(rules220, m, ctx);
-    checkExponents(m, ctx);
-  }, EVEN_WITH_FORMAT_ERRORS)
-  .transform(keepApplicable);
+/** A field table plus its presence rules; unknown and not-applicable elements are dropped from the result. */
+function areqSchema<Fields extends z.ZodRawShape>(fields: Fields, rules: readonly PresenceRule[]) {
+  return z
+    .object(fields)
+    .superRefine((m, ctx) => {
+      checkPresence(rules, m, ctx);
+      checkExponents(m, ctx);
+    }, EVEN_WITH_FORMAT_ERRORS)
+    .transform(keepApplicable);
+}
 
-export const AReq231 = z
-  .object(fields231)
-  .superRefine((m, ctx) => {
-    checkPresence(rules231, m, ctx);
-    checkExponents(m, ctx);
-  }, EVEN_WITH_FORMAT_ERRORS)
-  .transform(keepApplicable);
+export const AReq220 = areqSchema(fields220, rules220);
+export const AReq231 = areqSchema(fields231, rules231);
+
+/** The DS adds these before forwarding; the ARes must echo them. */
+const DS_ADDITIONS: PresenceRule = { elements: ['dsTransID', 'dsReferenceNumber'], requiredIf: () => true };
+
+/** The same schemas for an AReq as it must reach the ACS: with the DS additions. */
+const FROM_DS = {
+  '2.2.0': areqSchema(fields220, [...rules220, DS_ADDITIONS]),
+  '2.3.1': areqSchema(fields231, [...rules231, DS_ADDITIONS]),
+} as const;
 
 export const AREQ_SCHEMAS = { '2.2.0': AReq220, '2.3.1': AReq231 } as const;
 
@@ -400,7 +409,7 @@ export interface ParseAReqOptions {
   requireDsFields?: boolean;
 }
 
-export type ParseAReqResult = { ok: true; areq: AReq; messageVersion: MessageVersion } | { ok: false; erro: Erro };
+export type ParseAReqResult = { ok: true; areq: AReq; messageVersion: MessageVersion } | { ok: false; erro: AcsErro };
 
 /**
  * Validates an AReq body as received by the ACS and returns the typed AReq, or the Erro
@@ -418,14 +427,11 @@ export function parseAReq(body: string, opts: ParseAReqOptions = {}): ParseAReqR
     if (!read.ok) return read;
     const { message, messageVersion } = read;
 
-    const parsed = AREQ_SCHEMAS[messageVersion].safeParse(message, { reportInput: true });
+    const schema = (opts.requireDsFields ? FROM_DS : AREQ_SCHEMAS)[messageVersion];
+    const parsed = schema.safeParse(message, { reportInput: true });
     if (!parsed.success) return { ok: false, erro: erroFromIssues(parsed.error.issues, message, 'AReq') };
     const areq = parsed.data;
 
-    if (opts.requireDsFields) {
-      const missing = ['dsTransID', 'dsReferenceNumber'].filter((e) => isMissing(message[e]));
-      if (missing.length > 0) return { ok: false, erro: erroFor(message, 'AReq', '201', missing.join(',')) };
-    }
     const critical = unrecognisedCriticalExtensions(areq.messageExtension, opts.recognisedExtensions ?? []);
     if (critical.length > 0) return { ok: false, erro: erroFor(message, 'AReq', '202', critical.join(',')) };
 

@@ -5,8 +5,7 @@
  */
 import { z } from 'zod';
 import { decodeTextBase64Url } from './base64url.ts';
-import type { Erro } from './erro.ts';
-import { buildErro } from './errors.ts';
+import { buildErro, type AcsErro } from './errors.ts';
 import { code, digits, messageExtensions, optional, required, text, uuid } from './formats.ts';
 import { checkMessage, erroFromIssues, readMessage, type Checked } from './validation.ts';
 import type { MessageVersion } from './versions.ts';
@@ -45,7 +44,7 @@ export type CReq220 = z.infer<typeof CReq220>;
 export type CReq231 = z.infer<typeof CReq231>;
 export type CReq = CReq220 | CReq231;
 
-export type ParseCReqResult = { ok: true; creq: CReq; messageVersion: MessageVersion } | { ok: false; erro: Erro };
+export type ParseCReqResult = { ok: true; creq: CReq; messageVersion: MessageVersion } | { ok: false; erro: AcsErro };
 
 /**
  * Validates a decoded browser CReq. Whether it matches the transaction (acsTransID known,

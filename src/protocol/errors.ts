@@ -40,6 +40,9 @@ export const ERROR_CODES = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** An Erro this ACS built: unlike one received, its errorCode is always from the catalogue. */
+export type AcsErro = Erro & { errorCode: ErrorCode };
+
 /** errorDescription and errorDetail are each at most 2048 characters. */
 const MAX_TEXT = 2048;
 
@@ -68,9 +71,9 @@ export interface ErroInput {
  * @example
  * buildErro({ errorCode: '201', errorDetail: 'acctNumber', errorMessageType: 'AReq', messageVersion: '2.2.0' })
  */
-export function buildErro(input: ErroInput): Erro {
+export function buildErro(input: ErroInput): AcsErro {
   const description = ERROR_CODES[input.errorCode];
-  const erro: Erro = {
+  const erro: AcsErro = {
     messageType: 'Erro',
     messageVersion: isSupportedVersion(input.messageVersion) ? input.messageVersion : FALLBACK_VERSION,
     errorCode: input.errorCode,

@@ -75,8 +75,20 @@ export function isUuid(value: unknown): value is string {
 /** An absolute http(s) URL. */
 export const url = (max: number) => text(max).refine((v) => hasScheme(v, ['http:', 'https:']), 'not an http(s) URL');
 
-/** 2.3.1 requires HTTPS for threeDSRequestorURL, notificationURL and acsURL. */
-export const httpsUrl = (max: number) => text(max).refine((v) => hasScheme(v, ['https:']), 'not an https URL');
+/**
+ * 2.3.1 requires HTTPS for threeDSRequestorURL, notificationURL and acsURL. Plain http is let
+ * through for loopback hosts only, which browsers treat as secure too: a sandbox on one machine.
+ */
+export const httpsUrl = (max: number) => text(max).refine((v) => hasScheme(v, ['https:']) || isLoopbackHttp(v), 'not an https URL');
+
+function isLoopbackHttp(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
 
 function hasScheme(value: string, schemes: string[]): boolean {
   try {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ERRO_SCHEMAS, type Erro } from './erro.ts';
-import { buildErro } from './errors.ts';
+import { buildErro, type AcsErro } from './errors.ts';
 import { code, messageExtensions, optional, required, uuid } from './formats.ts';
 import { erroFromIssues, readMessage } from './validation.ts';
 import { isSupportedVersion, type MessageVersion } from './versions.ts';
@@ -39,11 +39,10 @@ export type RRes = RRes220 | RRes231;
 
 export type ParseRResResult =
   | { ok: true; rres: RRes; messageVersion: MessageVersion }
-  /**
-   * fromDs false: the body was not a valid RRes and `erro` is the Erro to send to the DS.
-   * fromDs true: the DS answered the RReq with `erro`; do not answer an Erro with an Erro.
-   */
-  | { ok: false; erro: Erro; fromDs: boolean };
+  /** The body was not a valid RRes: `erro` is the Erro to send to the DS. */
+  | { ok: false; fromDs: false; erro: AcsErro }
+  /** The DS answered the RReq with `erro`; an Erro is never answered with an Erro. */
+  | { ok: false; fromDs: true; erro: Erro };
 
 /**
  * Validates the DS's response to an RReq. Whether its IDs match the RReq is for the ACS
@@ -55,7 +54,7 @@ export function parseRRes(body: string): ParseRResResult {
     if (dsErro) return { ok: false, erro: dsErro, fromDs: true };
 
     const read = readMessage(body, 'RRes');
-    if (!read.ok) return { ...read, fromDs: false };
+    if (!read.ok) return { ok: false, fromDs: false, erro: read.erro };
     const parsed = RRES_SCHEMAS[read.messageVersion].safeParse(read.message, { reportInput: true });
     if (!parsed.success) return { ok: false, erro: erroFromIssues(parsed.error.issues, read.message, 'RRes'), fromDs: false };
     return { ok: true, rres: parsed.data, messageVersion: read.messageVersion };

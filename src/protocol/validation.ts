@@ -4,14 +4,13 @@
  */
 import type { z } from 'zod';
 import { isMessageType, type MessageType } from './codes.ts';
-import type { Erro } from './erro.ts';
-import { buildErro, type ErrorCode } from './errors.ts';
+import { buildErro, type AcsErro, type ErrorCode } from './errors.ts';
 import { isMissing } from './formats.ts';
 import { findDuplicateKeys } from './json.ts';
 import type { JsonObject } from './presence.ts';
 import { SUPPORTED_VERSIONS, isSupportedVersion, type MessageVersion } from './versions.ts';
 
-export type Checked = { ok: true; message: JsonObject; messageVersion: MessageVersion } | { ok: false; erro: Erro };
+export type Checked = { ok: true; message: JsonObject; messageVersion: MessageVersion } | { ok: false; erro: AcsErro };
 
 /** When a message has several problems, the Erro reports the first kind in this order. */
 const PRIORITY: readonly ErrorCode[] = ['201', '203', '204', '202', '304'];
@@ -41,7 +40,7 @@ export function checkMessage(value: unknown, expected: MessageType): Checked {
   return checked.ok ? checkVersion(checked.message, expected) : checked;
 }
 
-function checkType(value: unknown, expected: MessageType): { ok: true; message: JsonObject } | { ok: false; erro: Erro } {
+function checkType(value: unknown, expected: MessageType): { ok: true; message: JsonObject } | { ok: false; erro: AcsErro } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, erro: buildErro({ errorCode: '101', errorDetail: 'Message is not a JSON object' }) };
   }
@@ -67,12 +66,13 @@ function checkVersion(message: JsonObject, expected: MessageType): Checked {
  * One Erro for a failed schema parse: the highest-priority kind of problem, with the
  * names of every element that has it (`parent.child` for nested ones).
  */
-export function erroFromIssues(issues: readonly z.core.$ZodIssue[], message: JsonObject, messageType: MessageType): Erro {
+export function erroFromIssues(issues: readonly z.core.$ZodIssue[], message: JsonObject, messageType: MessageType): AcsErro {
   const namesByCode = new Map<ErrorCode, Set<string>>();
   for (const issue of issues) {
     const errorCode = codeOf(issue);
     const names = namesByCode.get(errorCode) ?? new Set<string>();
-    names.add(detailOf(issue));
+    const name = detailOf(issue);
+    if (name) names.add(name);
     namesByCode.set(errorCode, names);
   }
   const errorCode = PRIORITY.find((c) => namesByCode.has(c)) ?? [...namesByCode.keys()][0] ?? '203';
@@ -95,7 +95,7 @@ function detailOf(issue: z.core.$ZodIssue): string {
 }
 
 /** An Erro about `message`, echoing its version and transaction IDs where they are usable. */
-export function erroFor(message: JsonObject, errorMessageType: MessageType | undefined, errorCode: ErrorCode, errorDetail: string): Erro {
+export function erroFor(message: JsonObject, errorMessageType: MessageType | undefined, errorCode: ErrorCode, errorDetail: string): AcsErro {
   return buildErro({
     errorCode,
     errorDetail,

@@ -86,7 +86,7 @@ export function readSample(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(`${SAMPLES}/${file}`, 'utf8'));
 }
 
-export function postAReq(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, areq: unknown) {
+export async function postAReq(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, areq: unknown): Promise<Response> {
   return app.request('/3ds/areq', {
     method: 'POST',
     headers: { 'content-type': 'application/json; charset=utf-8' },

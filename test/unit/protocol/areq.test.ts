@@ -321,3 +321,15 @@ describe('AReq 2.3.1', () => {
     expect(none.ok && requestorChallengeInd(none.areq)).toEqual(['01']);
   });
 });
+
+describe('parseAReq with requireDsFields', () => {
+  const fromDs = { ...browser, dsTransID: '319ae306-8941-466b-895b-c20c95fc6a3e', dsReferenceNumber: 'DSServerRef123456' };
+
+  it('accepts an AReq carrying the DS additions', () => {
+    expect(parse(fromDs, { requireDsFields: true }).ok).toBe(true);
+  });
+
+  it('reports blank DS additions as missing, together with any other missing element', () => {
+    expectErro({ ...without(fromDs, 'acctNumber'), dsTransID: '', dsReferenceNumber: null }, '201', ['acctNumber', 'dsTransID', 'dsReferenceNumber'], { requireDsFields: true });
+  });
+});

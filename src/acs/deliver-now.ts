@@ -1,0 +1,18 @@
+/**
+ * Runs a transaction's queued RReq job at once (the challenge page wants the RRes before it posts
+ * the final CRes), claiming it exactly as the sweeper does, so the two never both send it.
+ */
+import { and, eq } from 'drizzle-orm';
+import { timers } from '../db/schema.ts';
+import type { AppDeps } from '../deps.ts';
+import { deliverRReq } from './rreq.ts';
+import { runClaimed } from './timers.ts';
+
+export async function deliverRReqNow(deps: AppDeps, acsTransID: string): Promise<void> {
+  const timer = await deps.db
+    .select()
+    .from(timers)
+    .where(and(eq(timers.kind, 'rreq_delivery'), eq(timers.acsTransID, acsTransID)))
+    .get();
+  if (timer && timer.doneAt === null) await runClaimed(deps, timer, () => deliverRReq(deps, acsTransID));
+}

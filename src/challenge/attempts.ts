@@ -1,0 +1,42 @@
+/**
+ * Wrong entries are counted per member in the database, atomically, so that concurrent
+ * submissions (or several Workers isolates) can neither undercount nor check more than the limit.
+ *
+ * Every submission first claims an attempt (one UPDATE … RETURNING); only claims within the limit
+ * are checked at all. A failure that reaches the limit locks the member until staff unlock it.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { members } from '../db/schema.ts';
+
+export interface AttemptClaim {
+  /** Whether this submission may be checked. */
+  allowed: boolean;
+  /** Wrong-or-pending entries counted so far, this one included. */
+  count: number;
+}
+
+export async function claimAttempt(db: Database, memberId: number, limit: number, now: number): Promise<AttemptClaim> {
+  const [row] = await db
+    .update(members)
+    .set({ failedAttempts: sql`${members.failedAttempts} + 1`, updatedAt: now })
+    .where(eq(members.id, memberId))
+    .returning({ count: members.failedAttempts, status: members.status });
+  if (!row) return { allowed: false, count: 0 };
+  return { allowed: row.status === 'active' && row.count <= limit, count: row.count };
+}
+
+/** A correct entry clears the count. */
+export async function clearAttempts(db: Database, memberId: number, now: number): Promise<void> {
+  await db.update(members).set({ failedAttempts: 0, updatedAt: now }).where(and(eq(members.id, memberId), eq(members.status, 'active')));
+}
+
+/** Locks the member (once); returns whether this call locked it. */
+export async function lockMember(db: Database, memberId: number, now: number): Promise<boolean> {
+  const locked = await db
+    .update(members)
+    .set({ status: 'locked', lockedAt: now, updatedAt: now })
+    .where(and(eq(members.id, memberId), eq(members.status, 'active')))
+    .returning({ id: members.id });
+  return locked.length === 1;
+}
