@@ -11,6 +11,7 @@ import { ErrorPage, NotFoundPage, TooLargePage } from '../views/errors/pages.tsx
 import { ComingPage, LandingPage } from '../views/landing.tsx';
 import { acsRoutes } from './acs/routes.ts';
 import { challengeRoutes } from './challenge/routes.tsx';
+import { sandboxRoutes } from './sandbox/routes.tsx';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { health } from './http/health.ts';
 import { isMachineRoute } from './http/machine-routes.ts';
@@ -34,7 +35,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (config.NODE_ENV === 'development') app.use('*', timing());
   app.use(
     '*',
-    securityHeaders({ production: config.NODE_ENV === 'production', development: config.NODE_ENV === 'development' }),
+    securityHeaders({ production: config.NODE_ENV === 'production', development: config.NODE_ENV === 'development', publicUrl: config.PUBLIC_URL }),
   );
   app.use('*', (c, next) =>
     bodyLimit({
@@ -57,6 +58,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', health);
   app.route('/', acsRoutes);
   app.route('/', challengeRoutes);
+  // Never in production: config refuses SANDBOX there.
+  if (config.SANDBOX) app.route('/', sandboxRoutes(() => app));
 
   app.get('/', (c) =>
     c.html(LandingPage({ issuerName: config.ISSUER_NAME, issuerNameEn: config.ISSUER_NAME_EN, sandbox: config.SANDBOX })),

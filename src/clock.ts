@@ -19,3 +19,18 @@ export function fakeClock(start = Date.UTC(2026, 0, 15, 3, 0, 0)): Clock & { adv
     },
   };
 }
+
+/**
+ * The system clock plus an offset the sandbox can move forward, so that a person (or a browser
+ * test) can see a challenge expire without waiting 10 minutes. Only used while the sandbox is on.
+ */
+export function adjustableClock(): Clock & { advance(ms: number): void; offset(): number } {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => {
+      offset += ms;
+    },
+    offset: () => offset,
+  };
+}

@@ -26,7 +26,7 @@ interface NodeTlsSocket {
 
 export interface ClientCertificateVerdict {
   verified: boolean;
-  /** Why not, for the log: what the TLS layer said, or that the request came over plain HTTP. */
+  /** Why not, for the log: what the TLS layer said, or that nothing checked a certificate. */
   reason?: string;
 }
 
@@ -43,7 +43,7 @@ export function clientCertificateVerdict(c: Context): ClientCertificateVerdict {
     return { verified: false, reason: certPresented === '1' ? `certVerified ${certVerified ?? 'missing'}` : 'no client certificate presented' };
   }
   const socket = (c.env as { incoming?: { socket?: NodeTlsSocket } } | undefined)?.incoming?.socket;
-  if (socket?.encrypted !== true) return { verified: false, reason: 'not over TLS' };
+  if (socket?.encrypted !== true) return { verified: false, reason: 'no client certificate check on this connection (plain HTTP, or mTLS not enabled for the host)' };
   if (socket.authorized === true) return { verified: true };
   const presented = Object.keys(socket.getPeerCertificate?.() ?? {}).length > 0;
   if (!presented) return { verified: false, reason: 'no client certificate presented' };

@@ -39,6 +39,8 @@ export const rreqDeliverySettings = { rresTimeoutMs: RRES_TIMEOUT_MS };
 
 /** After a day of failures the job stops; the transaction keeps its state for staff to see. */
 const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
+/** Sending an Erro is best effort, and a cardholder may be waiting for the final CRes meanwhile. */
+const ERRO_TIMEOUT_MS = 2_000;
 /** What is kept of a DS's answer in the transaction trail. */
 const MAX_RECORDED_BODY = 4000;
 
@@ -242,7 +244,7 @@ async function sendErro(deps: AppDeps, url: string, erro: Erro) {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': erro.acsTransID! },
       body: JSON.stringify(erro),
-      signal: AbortSignal.timeout(rreqDeliverySettings.rresTimeoutMs),
+      signal: AbortSignal.timeout(Math.min(ERRO_TIMEOUT_MS, rreqDeliverySettings.rresTimeoutMs)),
     });
     await res.body?.cancel();
   } catch (error) {

@@ -5,6 +5,7 @@
 import { lt } from 'drizzle-orm';
 import { methodData } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
+import { deliverRReqNow } from './deliver-now.ts';
 import { deliverRReq, queueRReq } from './rreq.ts';
 import { sweepTimers, type TimerHandler } from './timers.ts';
 import { transition } from './transactions.ts';
@@ -22,6 +23,8 @@ const creqTimeout: TimerHandler = async (deps, timer) => {
   if (moved) {
     deps.log.info('challenge not started in time', { acsTransID: timer.acsTransID });
     await queueRReq(deps, timer.acsTransID);
+    // Tell the DS now rather than on the next sweep, which on Workers is a minute away.
+    await deliverRReqNow(deps, timer.acsTransID);
   }
   return { done: true };
 };

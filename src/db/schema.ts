@@ -275,6 +275,25 @@ export const mailOutbox = sqliteTable('mail_outbox', {
   createdAt: createdAt(),
 });
 
+/**
+ * The sandbox's view of an exchange (it plays merchant, 3DS Server and DS): every message it sent
+ * or received, PAN masked, keyed by threeDSServerTransID. Written only while the sandbox is on.
+ */
+export const sandboxMessages = sqliteTable(
+  'sandbox_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    threeDSServerTransID: text('three_ds_server_trans_id').notNull(),
+    /** Who sent it to whom, e.g. "3DS Server → DS → ACS". */
+    step: text('step').notNull(),
+    messageType: text('message_type').notNull(),
+    body: text('body').notNull(),
+    ms: integer('ms'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sandbox_messages_trans').on(t.threeDSServerTransID)],
+);
+
 /** Fixed-window counters for rate limits and velocity, incremented atomically with UPSERT. */
 export const rateCounters = sqliteTable('rate_counters', {
   key: text('key').primaryKey(),

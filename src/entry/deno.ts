@@ -9,7 +9,7 @@ import process from 'node:process';
 import { createClient } from '@libsql/client';
 import { serveStatic } from 'hono/deno';
 import { createApp } from '../app.ts';
-import { systemClock } from '../clock.ts';
+import { adjustableClock, systemClock } from '../clock.ts';
 import { ConfigError, parseConfig } from '../config.ts';
 import { tuneEmbeddedDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
@@ -39,7 +39,8 @@ if (config.DATABASE_URL.startsWith('file:')) mkdirSync('data', { recursive: true
 const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
 if (config.DATABASE_URL.startsWith('file:')) await tuneEmbeddedDatabase(client);
 
-const deps = await assembleDeps({ config, client, clock: systemClock, log, assets: serveStatic({ root: './' }) });
+const clock = config.SANDBOX ? adjustableClock() : systemClock;
+const deps = await assembleDeps({ config, client, clock, log, assets: serveStatic({ root: './' }) });
 await migrateDatabase(deps.db);
 await startServices(deps);
 

@@ -4,11 +4,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { serve } from '@hono/node-server';
+import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { createClient } from '@libsql/client';
 import { createApp } from '../app.ts';
-import { systemClock } from '../clock.ts';
+import { adjustableClock, systemClock } from '../clock.ts';
 import { ConfigError, parseConfig } from '../config.ts';
 import { tuneEmbeddedDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
@@ -39,7 +39,8 @@ if (config.DATABASE_URL.startsWith('file:')) await tuneEmbeddedDatabase(client);
 const deps = await assembleDeps({
   config,
   client,
-  clock: systemClock,
+  // The sandbox may move time forward to show timeouts; production always runs on the system clock.
+  clock: config.SANDBOX ? adjustableClock() : systemClock,
   log,
   assets: serveStatic({ root: './' }),
 });
@@ -66,11 +67,13 @@ if (tls) {
 }
 
 /** A port that cannot be bound stops the start with one line naming its variable. */
-function exitOnListenError(target: { on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown }, name: string, port: number) {
-  target.on('error', (error) => {
+function exitOnListenError(target: ServerType, name: string, port: number) {
+  const onError = (error: NodeJS.ErrnoException) => {
     console.error(`Cannot listen on ${name} ${port}: ${error.code ?? error.message}`);
     process.exit(1);
-  });
+  };
+  target.once('error', onError);
+  target.once('listening', () => target.off('error', onError));
 }
 
 function shutdown(signal: string) {

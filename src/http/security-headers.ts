@@ -7,8 +7,10 @@ import { secureHeaders } from 'hono/secure-headers';
  * page) may be framed, by anyone; every other page denies framing.
  */
 export const FRAMEABLE_PATHS = ['/3ds/challenge', '/3ds/method'];
+/** The sandbox merchant's own notification pages load inside its own checkout page. */
+export const SAME_ORIGIN_FRAME_PATHS = ['/sandbox/merchant/'];
 
-export function securityHeaders(options: { production: boolean; development: boolean }): MiddlewareHandler {
+export function securityHeaders(options: { production: boolean; development: boolean; publicUrl: string }): MiddlewareHandler {
   const hsts = options.development ? false : 'max-age=31536000; includeSubDomains';
   // Challenge and method pages post onward to merchants' own URLs (notificationURL).
   const formTargets = options.production ? ["'self'", 'https:'] : ["'self'", 'https:', 'http:'];
@@ -37,7 +39,26 @@ export function securityHeaders(options: { production: boolean; development: boo
     contentSecurityPolicy: { ...base, formAction: formTargets, frameAncestors: ['*'] },
   });
 
-  return (c, next) => (isFrameable(c.req.path) ? frameable(c, next) : strict(c, next));
+  const sameOrigin = secureHeaders({
+    strictTransportSecurity: hsts,
+    xFrameOptions: 'SAMEORIGIN',
+    contentSecurityPolicy: { ...base, formAction: ["'self'"], frameAncestors: ["'self'"], frameSrc: ["'self'"] },
+  });
+
+  // The sandbox's test merchant frames the ACS and posts to it, as a merchant on another origin would.
+  const acsOrigin = new URL(options.publicUrl).origin;
+  const sandboxMerchant = secureHeaders({
+    strictTransportSecurity: hsts,
+    xFrameOptions: 'DENY',
+    contentSecurityPolicy: { ...base, formAction: ["'self'", acsOrigin], frameAncestors: ["'none'"], frameSrc: ["'self'", acsOrigin] },
+  });
+
+  return (c, next) => {
+    if (isFrameable(c.req.path)) return frameable(c, next);
+    if (c.req.path === '/sandbox') return sandboxMerchant(c, next);
+    if (SAME_ORIGIN_FRAME_PATHS.some((p) => c.req.path.startsWith(p))) return sameOrigin(c, next);
+    return strict(c, next);
+  };
 }
 
 export function isFrameable(path: string): boolean {

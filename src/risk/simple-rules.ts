@@ -1,47 +1,41 @@
 /**
  * The first risk function: an amount threshold per currency, the requestor's challenge
- * preference, and a per-card velocity count. The full rule engine is a later issue;
- * it replaces this behind the same `RiskProvider` interface.
+ * preference, and a per-card velocity count. Each rule that fires names itself in `reasons`;
+ * any of them means a challenge. The score only summarises for the transaction trail.
+ * The full rule engine is a later issue; it replaces this behind the same `RiskProvider` interface.
  */
 import type { Config } from '../config.ts';
 import type { RiskAssessment, RiskInput, RiskProvider } from './provider.ts';
 
-export function simpleRiskProvider(config: Pick<Config, 'CHALLENGE_THRESHOLDS' | 'VELOCITY_LIMIT_PER_HOUR'>): RiskProvider {
+type RiskConfig = Pick<Config, 'CHALLENGE_THRESHOLDS' | 'VELOCITY_LIMIT_PER_HOUR'>;
+
+export function simpleRiskProvider(config: RiskConfig): RiskProvider {
   return { name: 'simple-rules', assess: async (input) => assessSimple(input, config) };
 }
 
-export function assessSimple(
-  input: RiskInput,
-  config: Pick<Config, 'CHALLENGE_THRESHOLDS' | 'VELOCITY_LIMIT_PER_HOUR'>,
-): RiskAssessment {
-  const reasons: string[] = [];
-  let score = 10;
+export function assessSimple(input: RiskInput, config: RiskConfig): RiskAssessment {
+  const fired: { reason: string; score: number }[] = [];
 
   if (input.velocityLastHour > config.VELOCITY_LIMIT_PER_HOUR) {
-    score += 50;
-    reasons.push(`velocity: ${input.velocityLastHour} authentications for this card in the last hour`);
+    fired.push({ reason: `velocity: ${input.velocityLastHour} authentications for this card in the last hour`, score: 50 });
   }
   if (input.purchaseAmount !== undefined && input.purchaseCurrency) {
     const threshold = config.CHALLENGE_THRESHOLDS[input.purchaseCurrency];
     const major = input.purchaseAmount / 10 ** (input.purchaseExponent ?? 0);
     if (threshold !== undefined && major >= threshold) {
-      score += 40;
-      reasons.push(`amount ${major} at or above the challenge threshold ${threshold} for currency ${input.purchaseCurrency}`);
+      fired.push({ reason: `amount ${major} at or above the challenge threshold ${threshold} for currency ${input.purchaseCurrency}`, score: 40 });
     }
   }
-  if (input.threeDSCompInd === 'Y' && input.browserSeen) score -= 5;
-
   const ind = input.threeDSRequestorChallengeInd;
   // A mandate means nothing for 3RI, where no cardholder is present to be challenged.
-  if (ind === '04' && input.deviceChannel !== '03') return { decision: 'challenge', score, reasons: [...reasons, 'requestor mandated a challenge (04)'] };
-  if (ind === '03') {
-    score += 10;
-    reasons.push('requestor prefers a challenge (03)');
-  }
-  const noChallengeAsked = ind === '02' || ind === '05' || ind === '06' || ind === '07';
+  if (ind === '04' && input.deviceChannel !== '03') fired.push({ reason: 'requestor mandated a challenge (04)', score: 0 });
+  if (ind === '03') fired.push({ reason: 'requestor prefers a challenge (03)', score: 10 });
 
-  if (score >= 50) return { decision: 'challenge', score, reasons };
-  if (ind === '03') return { decision: 'challenge', score, reasons };
+  const score = Math.min(100, 10 + fired.reduce((sum, f) => sum + f.score, 0));
+  if (fired.length > 0) return { decision: 'challenge', score, reasons: fired.map((f) => f.reason) };
+
+  const noChallengeAsked = ind === '02' || ind === '05' || ind === '06' || ind === '07';
+  const reasons = [input.threeDSCompInd === 'Y' && input.browserSeen ? 'low risk; device seen by the 3DS Method' : 'low risk'];
   if (noChallengeAsked) reasons.push(`requestor asked for no challenge (${ind})`);
-  return { decision: 'frictionless', score, reasons: reasons.length ? reasons : ['low risk'], exemptionRequested: noChallengeAsked };
+  return { decision: 'frictionless', score, reasons, exemptionRequested: noChallengeAsked };
 }

@@ -31,6 +31,8 @@ export interface DemoCard {
   status: CardStatus;
   /** What the card is for, in both languages. */
   purpose: { ja: string; en: string };
+  /** What the ACS answers for it. */
+  outcome: string;
   member?: {
     loginId: string;
     status: MemberStatus;
@@ -49,61 +51,61 @@ const LIVE = '3012';
 
 export const DEMO_CARDS: DemoCard[] = [
   {
-    key: 'jcb-otp', pan: demoPan('jcb', 1), expiry: LIVE, brand: 'jcb', status: 'active',
+    key: 'jcb-otp', outcome: 'Y (ECI 05) below ¥30,000; C (SMS OTP) at or above, or with challenge indicator 04', pan: demoPan('jcb', 1), expiry: LIVE, brand: 'jcb', status: 'active',
     purpose: { ja: 'SMS認証の会員：¥30,000未満はそのまま承認、以上は認証画面', en: 'OTP member: frictionless below ¥30,000, challenged at or above it' },
     member: { loginId: 'demo-jcb', status: 'active', authMethod: 'sms_otp', phone: '+819011110001', phoneStatus: 'verified', personalMessage: '庭のさくらが咲きました' },
   },
   {
-    key: 'visa-otp', pan: demoPan('visa', 1), expiry: LIVE, brand: 'visa', status: 'active',
+    key: 'visa-otp', outcome: 'Y (ECI 05) below the threshold; C (SMS OTP) above', pan: demoPan('visa', 1), expiry: LIVE, brand: 'visa', status: 'active',
     purpose: { ja: 'SMS認証の会員（Visa）', en: 'OTP member (Visa)' },
     member: { loginId: 'demo-visa', status: 'active', authMethod: 'sms_otp', phone: '+819011110002', phoneStatus: 'verified', personalMessage: 'Blue bicycle, 1998' },
   },
   {
-    key: 'mc-otp', pan: demoPan('mastercard', 1), expiry: LIVE, brand: 'mastercard', status: 'active',
+    key: 'mc-otp', outcome: 'Y (ECI 02) below the threshold; C (SMS OTP) above', pan: demoPan('mastercard', 1), expiry: LIVE, brand: 'mastercard', status: 'active',
     purpose: { ja: 'SMS認証の会員（Mastercard）', en: 'OTP member (Mastercard)' },
     member: { loginId: 'demo-mc', status: 'active', authMethod: 'sms_otp', phone: '+819011110003', phoneStatus: 'verified', personalMessage: '富士山と朝ごはん' },
   },
   {
-    key: 'jcb-password', pan: demoPan('jcb', 2), expiry: LIVE, brand: 'jcb', status: 'active',
+    key: 'jcb-password', outcome: 'Y below the threshold; C (static password) above', pan: demoPan('jcb', 2), expiry: LIVE, brand: 'jcb', status: 'active',
     purpose: { ja: '固定パスワードの会員（従来方式）', en: 'Static password member (legacy)' },
     member: { loginId: 'demo-pass', status: 'active', authMethod: 'password', phoneStatus: 'none', password: 'Mamori-2026', personalMessage: '青い傘' },
   },
   {
-    key: 'mc-no-otp', pan: demoPan('mastercard', 2), expiry: LIVE, brand: 'mastercard', status: 'active',
+    key: 'mc-no-otp', outcome: 'Y below the threshold; above: C with a page asking to register a phone, ends N/13', pan: demoPan('mastercard', 2), expiry: LIVE, brand: 'mastercard', status: 'active',
     purpose: { ja: '携帯番号未登録のMastercard会員：固定パスワードは使えず、案内画面', en: 'Mastercard member without an OTP phone: no static password, guidance page' },
     member: { loginId: 'demo-mc-pass', status: 'active', authMethod: 'password', phoneStatus: 'none', password: 'Mamori-2026' },
   },
   {
-    key: 'visa-unregistered', pan: demoPan('visa', 2), expiry: LIVE, brand: 'visa', status: 'active',
+    key: 'visa-unregistered', outcome: 'C with registration guidance, ends N/13 (N/13 at once with PROVISIONAL_POLICY=reject)', pan: demoPan('visa', 2), expiry: LIVE, brand: 'visa', status: 'active',
     purpose: { ja: '本人認証サービス未登録：登録の案内（またはN/13）', en: 'Not registered: registration guidance (or N/13)' },
   },
   {
-    key: 'jcb-provisional-phone', pan: demoPan('jcb', 3), expiry: LIVE, brand: 'jcb', status: 'active', phoneProvisional: true,
+    key: 'jcb-provisional-phone', outcome: 'Y below the threshold; above: C with phone guidance, ends N/13', pan: demoPan('jcb', 3), expiry: LIVE, brand: 'jcb', status: 'active', phoneProvisional: true,
     purpose: { ja: 'カード会社が仮の携帯番号を登録：電話番号登録の案内', en: 'Provisional phone number set by the issuer: phone registration guidance' },
     member: { loginId: 'demo-provisional', status: 'active', authMethod: 'sms_otp', phone: '+819000000000', phoneStatus: 'provisional' },
   },
   {
-    key: 'visa-locked', pan: demoPan('visa', 3), expiry: LIVE, brand: 'visa', status: 'active',
+    key: 'visa-locked', outcome: 'N/19', pan: demoPan('visa', 3), expiry: LIVE, brand: 'visa', status: 'active',
     purpose: { ja: 'ロック中の会員：認証不可（N/19）', en: 'Locked member: declined (N/19)' },
     member: { loginId: 'demo-locked', status: 'locked', authMethod: 'sms_otp', phone: '+819011110004', phoneStatus: 'verified' },
   },
   {
-    key: 'jcb-expired', pan: demoPan('jcb', 4), expiry: '2401', brand: 'jcb', status: 'active',
+    key: 'jcb-expired', outcome: 'N/05', pan: demoPan('jcb', 4), expiry: '2401', brand: 'jcb', status: 'active',
     purpose: { ja: '有効期限切れのカード（N/05）', en: 'Expired card (N/05)' },
     member: { loginId: 'demo-expired', status: 'active', authMethod: 'sms_otp', phone: '+819011110005', phoneStatus: 'verified' },
   },
   {
-    key: 'visa-stolen', pan: demoPan('visa', 4), expiry: LIVE, brand: 'visa', status: 'blocked_stolen',
+    key: 'visa-stolen', outcome: 'R/10', pan: demoPan('visa', 4), expiry: LIVE, brand: 'visa', status: 'blocked_stolen',
     purpose: { ja: '盗難届のあるカード（R/10）', en: 'Card blocked as stolen (R/10)' },
     member: { loginId: 'demo-stolen', status: 'active', authMethod: 'sms_otp', phone: '+819011110006', phoneStatus: 'verified' },
   },
   {
-    key: 'jcb-reissued-old', pan: demoPan('jcb', 5), expiry: LIVE, brand: 'jcb', status: 'replaced',
+    key: 'jcb-reissued-old', outcome: 'N/06', pan: demoPan('jcb', 5), expiry: LIVE, brand: 'jcb', status: 'replaced',
     purpose: { ja: '再発行前の旧カード番号（N/06）', en: 'Old number of a reissued card (N/06)' },
     member: { loginId: 'demo-reissue', status: 'active', authMethod: 'sms_otp', phone: '+819011110007', phoneStatus: 'verified', personalMessage: '新しいカードでも同じIDです' },
   },
   {
-    key: 'jcb-reissued-new', pan: demoPan('jcb', 6), expiry: LIVE, brand: 'jcb', status: 'active', sameCardholderAs: 'jcb-reissued-old',
+    key: 'jcb-reissued-new', outcome: 'Y below the threshold; C (SMS OTP, member demo-reissue) above', pan: demoPan('jcb', 6), expiry: LIVE, brand: 'jcb', status: 'active', sameCardholderAs: 'jcb-reissued-old',
     purpose: { ja: '再発行後の新カード：同じ会員IDで利用可', en: 'New number after reissue: same member ID works' },
   },
 ];

@@ -3,11 +3,11 @@
  * `bin-ranges` (list, add, remove against a real libSQL file) and `av:verify`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeAuthenticationValue, type AuthenticationValueInput } from '../../src/acs/authentication-value.ts';
 import { decodeSecret, generateSecret } from '../../src/config.ts';
 import { bytesToBase64 } from '../../src/encoding.ts';
@@ -44,6 +44,7 @@ describe('npm run bin-ranges', SLOW, () => {
     dir = mkdtempSync(join(tmpdir(), 'mamori-cli-'));
     env = { DATABASE_URL: `file:${join(dir, 'nested', 'mamori.db')}` };
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('creates and migrates the database on first use and lists no ranges', () => {
     const out = binRanges('list');

@@ -11,7 +11,7 @@
  * `request.cf.tlsClientAuth`; here a Request carrying that `cf` object goes through the app.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -146,7 +146,8 @@ describe('Node entry with the DS mutual-TLS listener', { timeout: 120_000 }, () 
   beforeAll(async () => {
     pki = makePki();
     port = await freePort();
-    tlsPort = await freePort();
+    do tlsPort = await freePort();
+    while (tlsPort === port);
     entry = startEntry({
       PORT: String(port),
       TLS_PORT: String(tlsPort),
@@ -165,6 +166,7 @@ describe('Node entry with the DS mutual-TLS listener', { timeout: 120_000 }, () 
       entry.child.kill('SIGTERM');
       await entry.exited;
     }
+    if (pki) rmSync(pki.dir, { recursive: true, force: true });
   });
 
   const postAReq = (client?: { cert: string; key: string }) => {
@@ -248,6 +250,7 @@ describe('Node entry TLS settings', { timeout: 120_000 }, () => {
   beforeAll(() => {
     pki = makePki();
   });
+  afterAll(() => rmSync(pki.dir, { recursive: true, force: true }));
 
   /** Starts the entry expecting it to stop; returns its exit code and its output. */
   async function failedStart(env: Record<string, string>) {
@@ -321,7 +324,7 @@ describe('DS client certificate on Workers (request.cf.tlsClientAuth)', () => {
   const refused: [string, Record<string, string> | undefined, string][] = [
     ['no certificate was presented', { certPresented: '0', certVerified: 'NONE' }, 'no client certificate presented'],
     ['the certificate failed verification', { certPresented: '1', certVerified: 'FAILED:self signed certificate' }, 'certVerified FAILED:self signed certificate'],
-    ['mTLS is not enabled for the host (no tlsClientAuth)', undefined, 'not over TLS'],
+    ['mTLS is not enabled for the host (no tlsClientAuth)', undefined, 'no client certificate check on this connection (plain HTTP, or mTLS not enabled for the host)'],
   ];
   for (const [what, tlsClientAuth, reason] of refused) {
     it(`answers Erro 303 when ${what}`, async () => {

@@ -1,0 +1,135 @@
+import type { DemoCard } from '../../src/sandbox/demo-issuer.ts';
+import { Bilingual, Page } from '../layout.tsx';
+
+/**
+ * The sandbox's test merchant: a checkout that runs the whole EMV 3-D Secure exchange against this
+ * appliance with the `globalpayments-3ds` library, as a merchant's checkout would, and shows every
+ * message in order.
+ */
+export function SandboxMerchantPage({ cards }: { cards: DemoCard[] }) {
+  return (
+    <Page title="Sandbox — test merchant / テスト加盟店" scripts={['/static/vendor/globalpayments-3ds.min.js', '/static/js/sandbox.js']}>
+      <header class="masthead">
+        <img src="/static/img/mamori.svg" alt="" width="32" height="32" />
+        <p class="brand">
+          <a href="/">Mamori</a> / <Bilingual ja="サンドボックス" en="Sandbox" />
+        </p>
+        <nav class="sandbox-nav" aria-label="sandbox">
+          <a href="/sandbox/cards">
+            <Bilingual ja="テストカード" en="Demo cards" />
+          </a>
+          <a href="/sandbox/sms">
+            <Bilingual ja="SMS送信箱" en="SMS outbox" />
+          </a>
+        </nav>
+      </header>
+      <main class="container sandbox">
+        <h1>
+          <Bilingual ja="テスト加盟店で購入する" en="Buy at the test merchant" />
+        </h1>
+        <div class="sandbox-grid">
+          <form id="checkout" class="checkout" novalidate>
+            <label for="card">
+              <Bilingual ja="テストカード" en="Demo card" />
+            </label>
+            <select id="card" name="card">
+              {cards.map((c) => (
+                <option value={c.pan} data-key={c.key}>
+                  {c.brand.toUpperCase()} …{c.pan.slice(-4)} — {c.purpose.ja} / {c.purpose.en}
+                </option>
+              ))}
+              <option value="">— PANを入力 / type a PAN —</option>
+            </select>
+            <label for="pan">
+              <Bilingual ja="カード番号（任意）" en="Card number (optional, overrides the card above)" />
+            </label>
+            <input id="pan" name="pan" type="text" inputmode="numeric" autocomplete="off" maxlength={19} />
+            <div class="row">
+              <div>
+                <label for="amount">
+                  <Bilingual ja="金額" en="Amount" />
+                </label>
+                <input id="amount" name="amount" type="text" inputmode="decimal" value="12800" required />
+              </div>
+              <div>
+                <label for="currency">
+                  <Bilingual ja="通貨" en="Currency" />
+                </label>
+                <select id="currency" name="currency">
+                  <option value="392">JPY (392)</option>
+                  <option value="840">USD (840)</option>
+                  <option value="978">EUR (978)</option>
+                </select>
+              </div>
+            </div>
+            <label for="merchantName">
+              <Bilingual ja="加盟店名" en="Merchant name" />
+            </label>
+            <input id="merchantName" name="merchantName" type="text" value="まもりストア" maxlength={40} required />
+            <label for="challengeInd">
+              <Bilingual ja="チャレンジ指定（threeDSRequestorChallengeInd）" en="Challenge indicator" />
+            </label>
+            <select id="challengeInd" name="challengeInd">
+              <option value="01">01 — no preference</option>
+              <option value="02">02 — no challenge requested</option>
+              <option value="03">03 — challenge requested</option>
+              <option value="04">04 — challenge mandated</option>
+              <option value="06">06 — data share only</option>
+            </select>
+            <div class="row">
+              <div>
+                <label for="messageVersion">
+                  <Bilingual ja="バージョン" en="Version" />
+                </label>
+                <select id="messageVersion" name="messageVersion">
+                  <option value="2.2.0">2.2.0</option>
+                  <option value="2.3.1">2.3.1</option>
+                </select>
+              </div>
+              <div>
+                <label for="windowSize">
+                  <Bilingual ja="画面サイズ" en="Window size" />
+                </label>
+                <select id="windowSize" name="windowSize">
+                  <option value="WINDOWED_250X400">01 — 250×400</option>
+                  <option value="WINDOWED_390X400" selected>
+                    02 — 390×400
+                  </option>
+                  <option value="WINDOWED_500X600">03 — 500×600</option>
+                  <option value="WINDOWED_600X400">04 — 600×400</option>
+                  <option value="FULL_SCREEN">05 — full page</option>
+                </select>
+              </div>
+            </div>
+            <label for="dsMode">
+              <Bilingual ja="DSの応答（RReq）" en="DS behaviour for the RReq" />
+            </label>
+            <select id="dsMode" name="dsMode">
+              <option value="ok">answers RRes</option>
+              <option value="fail-twice">fails twice, then answers</option>
+              <option value="fail">always fails (HTTP 500)</option>
+              <option value="late">answers late (6 s)</option>
+              <option value="garbage">answers garbage</option>
+            </select>
+            <button type="submit" id="buy" class="primary">
+              <Bilingual ja="購入する" en="Buy" />
+            </button>
+          </form>
+          <section class="result" aria-labelledby="result-heading">
+            <h2 id="result-heading">
+              <Bilingual ja="認証" en="Authentication" />
+            </h2>
+            <p id="outcome" role="status" aria-live="polite" class="muted">
+              <Bilingual ja="カードを選んで「購入する」を押してください。" en="Pick a card and press Buy." />
+            </p>
+            <div id="challenge-frame" class="challenge-frame"></div>
+            <h2>
+              <Bilingual ja="メッセージ" en="Messages" />
+            </h2>
+            <ol id="exchange" class="exchange"></ol>
+          </section>
+        </div>
+      </main>
+    </Page>
+  );
+}
