@@ -1,6 +1,15 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '[2345]..', swap: true, error: false },
+  ],
+});
+
 export interface PageProps {
   title: string;
   lang?: 'ja' | 'en';
@@ -25,8 +34,8 @@ export function Page({ title, lang = 'ja', framed = false, htmx = true, scripts 
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
-        {/* htmx would inject an inline <style> for its indicators, which the CSP forbids. */}
-        <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false}' />
+        {/* htmx would inject an inline <style> (forbidden by the CSP); and a wrong code answers 400 with a page to show. */}
+        <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>{title}</title>
         <link rel="stylesheet" href="/static/css/app.css" />
         <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml" />

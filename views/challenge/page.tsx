@@ -176,7 +176,8 @@ export function ChallengeForm(p: FormProps) {
 
 function LanguageSwitch({ t, state }: { t: Messages; state: string }) {
   return (
-    <form method="post" action="/3ds/challenge/language" hx-post="/3ds/challenge/language" hx-target="body" hx-select="body" hx-swap="outerHTML">
+    // A whole-page post: the document's lang changes with it.
+    <form method="post" action="/3ds/challenge/language">
       <input type="hidden" name="state" value={state} />
       <button type="submit" class="link" lang={t.switchLanguage === 'English' ? 'en' : 'ja'}>
         {t.switchLanguage}
