@@ -35,3 +35,39 @@ describe('Mamori on Workers', () => {
     expect(css.headers.get('content-type')).toMatch(/text\/css/);
   });
 });
+
+describe('the ACS on Workers', () => {
+  it('answers an AReq with a durable ARes and serves the challenge page for C', async () => {
+    const { browserAReq } = await import('../../src/sandbox/areq-builder.ts');
+    const { demoCard } = await import('../../src/sandbox/demo-issuer.ts');
+    const { encodeJsonBase64Url } = await import('../../src/protocol/base64url.ts');
+    const post = (areq: unknown) =>
+      SELF.fetch('https://acs.test/3ds/areq', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(areq) });
+
+    const frictionless = await post(browserAReq({ pan: demoCard('jcb-otp').pan, purchaseAmount: '1500' }));
+    expect(frictionless.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const y = (await frictionless.json()) as Record<string, string>;
+    expect(y).toMatchObject({ messageType: 'ARes', transStatus: 'Y', eci: '05' });
+    expect(y.authenticationValue).toHaveLength(28);
+
+    const ares = (await (await post(browserAReq({ pan: demoCard('visa-otp').pan, purchaseAmount: '99000' }))).json()) as Record<string, string>;
+    expect(ares).toMatchObject({ transStatus: 'C', acsURL: 'https://acs.test/3ds/challenge' });
+    const creq = encodeJsonBase64Url({ messageType: 'CReq', messageVersion: ares.messageVersion, threeDSServerTransID: ares.threeDSServerTransID, acsTransID: ares.acsTransID, challengeWindowSize: '02' });
+    const page = await SELF.fetch('https://acs.test/3ds/challenge', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ creq }).toString(),
+    });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain('frame-ancestors *');
+    const html = await page.text();
+    expect(html).toContain('name="memberId"');
+    expect(html).toContain('Visa Secure');
+  });
+
+  it('answers a broken AReq with an Erro, not a 5xx', async () => {
+    const res = await SELF.fetch('https://acs.test/3ds/areq', { method: 'POST', body: '{"messageType":"AReq",' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ messageType: 'Erro', errorCode: '101', errorComponent: 'A' });
+  });
+});
