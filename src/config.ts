@@ -37,6 +37,51 @@ const amountPerCurrency = z.string().transform((v, ctx) => {
   return out;
 });
 
+/** "+81,+1" → ['+81', '+1']: E.164 prefixes (a country calling code, or longer, e.g. +8190). */
+const prefixList = z.string().transform((v, ctx) => {
+  const out = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of out) {
+    if (!/^\+\d{1,6}$/.test(p)) {
+      ctx.addIssue({ code: 'custom', message: `"${p}" is not an E.164 prefix (e.g. +81)` });
+      return z.NEVER;
+    }
+  }
+  return out;
+});
+
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "10/1h" → at most 10 in each fixed hour; "5/600" → 5 per 600 seconds; "off" → no limit. */
+const rateLimit = z.string().transform((v, ctx): RateLimit | null => {
+  const text = v.trim().toLowerCase();
+  if (text === 'off') return null;
+  const m = /^(\d+)\s*\/\s*(\d+)\s*([smhd]?)$/.exec(text);
+  const windowMs = m ? Number(m[2]) * UNIT_MS[m[3] || 's'] : 0;
+  if (!m || Number(m[1]) < 1 || windowMs < 1000 || windowMs > 31 * UNIT_MS.d) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not COUNT/WINDOW (e.g. 10/1h, 3/10m, 5/600) or off` });
+    return z.NEVER;
+  }
+  return { max: Number(m[1]), windowMs };
+});
+
+/** A JSON body template whose strings may hold {{placeholders}}; the named ones must appear. */
+const jsonTemplate = (required: string[]) =>
+  z.string().superRefine((v, ctx) => {
+    try {
+      JSON.parse(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON (placeholders such as {{to}} go inside strings)' });
+      return;
+    }
+    for (const name of required) {
+      if (!v.includes(`{{${name}}}`)) ctx.addIssue({ code: 'custom', message: `must contain {{${name}}}` });
+    }
+  });
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -85,8 +130,45 @@ export const configSchema = z
     CHALLENGE_THRESHOLDS: amountPerCurrency.default({ '392': 30000, '840': 200, '978': 200 }),
     VELOCITY_LIMIT_PER_HOUR: int(1, 10_000).default(10),
 
-    SMS_GATEWAY: z.enum(['outbox']).default('outbox'),
-    MAILER: z.enum(['outbox']).default('outbox'),
+    /** Messaging (src/messaging/): which adapter sends SMS and mail, and each adapter's settings. */
+    SMS_GATEWAY: z.enum(['outbox', 'http', 'twilio', 'vonage']).default('outbox'),
+    MAILER: z.enum(['outbox', 'http']).default('outbox'),
+    /** The sender the cardholder sees: an alphanumeric ID (up to 11) or a number. */
+    SMS_SENDER_ID: z.string().regex(/^(\+?\d{3,15}|[A-Za-z0-9][A-Za-z0-9 .&_-]{0,10})$/, 'must be an alphanumeric sender ID (up to 11 characters) or a phone number').optional(),
+    /** The issuer's name in the SMS text (shorter names keep the message in fewer segments); defaults to ISSUER_NAME(_EN). */
+    SMS_ISSUER_NAME: z.string().min(1).max(30).optional(),
+    SMS_ISSUER_NAME_EN: z.string().min(1).max(30).optional(),
+    SMS_TIMEOUT_MS: int(50, 30_000).default(4000),
+    SMS_RETRIES: int(0, 3).default(2),
+    SMS_RETRY_BACKOFF_MS: int(0, 5000).default(300),
+    SMS_SEND_BUDGET_MS: int(100, 30_000).default(8000),
+    SMS_COUNTRY_ALLOWLIST: prefixList.default(['+81']),
+    SMS_LIMIT_PER_PHONE: rateLimit.default({ max: 10, windowMs: 3_600_000 }),
+    SMS_LIMIT_PER_IP: rateLimit.default({ max: 30, windowMs: 3_600_000 }),
+    SMS_LIMIT_PER_BIN: rateLimit.default({ max: 1000, windowMs: 3_600_000 }),
+    SMS_BREAKER_THRESHOLD: int(1, 1000).default(5),
+    SMS_BREAKER_OPEN_SECONDS: int(1, 86_400).default(60),
+    SMS_BREAKER_TRANS_STATUS_REASON: z.string().regex(/^(0[1-9]|1\d|2[0-6])$/, 'must be a transStatusReason from 01 to 26').default('22'),
+    /** The header the issuer's proxy puts the cardholder's address in (e.g. cf-connecting-ip, x-forwarded-for). */
+    CLIENT_IP_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name').optional(),
+    SMS_HTTP_URL: z.url().optional(),
+    SMS_HTTP_AUTH_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name').default('Authorization'),
+    SMS_HTTP_AUTH_VALUE: z.string().optional(),
+    SMS_HTTP_BODY_TEMPLATE: jsonTemplate(['to', 'text']).default('{"to":"{{to}}","from":"{{from}}","text":"{{text}}"}'),
+    SMS_HTTP_MESSAGE_ID_PATH: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dotted path such as id or messages.0.id').default('id'),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
+    TWILIO_AUTH_TOKEN: z.string().optional(),
+    TWILIO_API_URL: z.url().default('https://api.twilio.com'),
+    VONAGE_API_KEY: z.string().optional(),
+    VONAGE_API_SECRET: z.string().optional(),
+    VONAGE_API_URL: z.url().default('https://rest.nexmo.com'),
+    MAIL_FROM: z.string().min(3).optional(),
+    MAIL_TIMEOUT_MS: int(50, 30_000).default(10_000),
+    MAIL_HTTP_URL: z.url().optional(),
+    MAIL_HTTP_AUTH_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name').default('Authorization'),
+    MAIL_HTTP_AUTH_VALUE: z.string().optional(),
+    MAIL_HTTP_BODY_TEMPLATE: jsonTemplate(['to', 'text']).default('{"from":"{{from}}","to":"{{to}}","subject":"{{subject}}","text":"{{text}}"}'),
+    MAIL_HTTP_MESSAGE_ID_PATH: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dotted path such as id or data.id').default('id'),
 
     TLS_PORT: int(1, 65535).optional(),
     TLS_CERT_FILE: z.string().optional(),
@@ -95,7 +177,19 @@ export const configSchema = z
     MTLS_REQUIRED: bool.default(false),
   })
   .superRefine((c, ctx) => {
+    // Each adapter's settings, named when missing.
+    const need = (names: (keyof typeof c)[], when: string) => {
+      for (const name of names) if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${when}` });
+    };
+    if (c.SMS_GATEWAY === 'http') need(['SMS_HTTP_URL'], 'SMS_GATEWAY=http');
+    if (c.SMS_GATEWAY === 'twilio') need(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'SMS_SENDER_ID'], 'SMS_GATEWAY=twilio');
+    if (c.SMS_GATEWAY === 'vonage') need(['VONAGE_API_KEY', 'VONAGE_API_SECRET', 'SMS_SENDER_ID'], 'SMS_GATEWAY=vonage');
+    if (c.MAILER === 'http') need(['MAIL_HTTP_URL', 'MAIL_FROM'], 'MAILER=http');
     if (c.NODE_ENV !== 'production') return;
+    for (const name of ['SMS_HTTP_URL', 'TWILIO_API_URL', 'VONAGE_API_URL', 'MAIL_HTTP_URL'] as const) {
+      const url = c[name];
+      if (url && !url.startsWith('https://')) ctx.addIssue({ code: 'custom', path: [name], message: 'must be https in production' });
+    }
     for (const name of ['PAN_LOOKUP_KEY', 'PAN_ENCRYPTION_KEY', 'AUTH_VALUE_KEY', 'SESSION_SECRET'] as const) {
       if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
     }

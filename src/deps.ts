@@ -5,8 +5,8 @@ import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { importKeys, type Keys } from './keys.ts';
 import type { Logger } from './log.ts';
+import { mailerFor, smsGatewayFor } from './messaging/adapters.ts';
 import type { Mailer } from './messaging/mailer.ts';
-import { outboxMailer, outboxSmsGateway } from './messaging/outbox.ts';
 import type { SmsGateway } from './messaging/sms-gateway.ts';
 import type { RiskProvider } from './risk/provider.ts';
 import { simpleRiskProvider } from './risk/simple-rules.ts';
@@ -23,7 +23,7 @@ export interface AppDeps {
   log: Logger;
   /** How this runtime serves files under /static (Node, Deno and Workers each have their own). */
   assets?: MiddlewareHandler;
-  /** Outbound HTTP (RReq to the DS); injectable so tests can watch it. */
+  /** Outbound HTTP (RReq to the DS, SMS and mail providers); injectable so tests can watch it. */
   fetch: typeof fetch;
 }
 
@@ -39,20 +39,23 @@ export async function assembleDeps(args: {
   assets?: MiddlewareHandler;
   fetch?: typeof fetch;
   sms?: SmsGateway;
+  mailer?: Mailer;
   risk?: RiskProvider;
 }): Promise<AppDeps> {
   const { config, clock } = args;
   const db = createDatabase(args.client);
+  const outbound: typeof fetch = args.fetch ?? ((input, init) => fetch(input, init));
   return {
     config,
     db,
     clock,
     log: args.log,
     keys: await importKeys(config.secrets),
-    sms: args.sms ?? outboxSmsGateway(db, clock),
-    mailer: outboxMailer(db, clock),
+    // SMS_GATEWAY and MAILER choose the adapters; a test may hand in its own.
+    sms: args.sms ?? smsGatewayFor(config, { db, clock, fetch: outbound }),
+    mailer: args.mailer ?? mailerFor(config, { db, clock, fetch: outbound }),
     risk: args.risk ?? simpleRiskProvider(config),
     assets: args.assets,
-    fetch: args.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: outbound,
   };
 }

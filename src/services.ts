@@ -5,6 +5,7 @@
 import { runAcsScheduledWork } from './acs/scheduled.ts';
 import { challengeTimeout } from './challenge/timeout.ts';
 import type { AppDeps } from './deps.ts';
+import { purgeOldCounters } from './messaging/rate-limit.ts';
 import { seedDemoIssuer } from './sandbox/demo-issuer.ts';
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -19,7 +20,15 @@ export async function startServices(deps: AppDeps): Promise<{ stop(): void }> {
   return { stop: () => clearInterval(timer) };
 }
 
+const HOUR_MS = 60 * 60 * 1000;
+let lastHourly = 0;
+
 /** One sweep of everything that is due: CReq and challenge timeouts, RReq delivery, housekeeping. */
 export async function runScheduledWork(deps: AppDeps): Promise<void> {
   await runAcsScheduledWork(deps, { challenge_timeout: challengeTimeout });
+  const now = deps.clock.now();
+  if (now - lastHourly >= HOUR_MS) {
+    lastHourly = now;
+    await purgeOldCounters(deps.db, now);
+  }
 }

@@ -10,6 +10,7 @@ import { encryptPan, maskPan, panLookupHash } from '../cards/pan.ts';
 import { methodData, timers, transactions } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { sha256Hex } from '../encoding.ts';
+import { smsChallengesAvailable } from '../messaging/breaker.ts';
 import { buildARes, type ARes, type AResOutcome } from '../protocol/ares.ts';
 import { parseAReq, requestorChallengeInd, type AReq } from '../protocol/areq.ts';
 import { eciFor, type TransStatusReason } from '../protocol/codes.ts';
@@ -63,6 +64,8 @@ async function authenticateValid(deps: AppDeps, areq: AReq, body: string): Promi
     threeDSRequestorChallengeInd: requestorChallengeInd(areq)[0],
     provisionalPolicy: config.PROVISIONAL_POLICY,
     risk: risk ?? (cardOnFile?.member ? undefined : { decision: 'frictionless', score: 0, reasons: ['not assessed'] }),
+    smsAvailable: await smsChallengesAvailable(deps),
+    smsUnavailableReason: config.SMS_BREAKER_TRANS_STATUS_REASON,
   });
 
   const acsTransID = crypto.randomUUID();

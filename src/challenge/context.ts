@@ -19,6 +19,8 @@ export interface ChallengeContext {
   challenge: Challenge | undefined;
   lang: Lang;
   threeDSSessionData?: string;
+  /** The cardholder's address as this request came in (messaging/client-ip.ts), for the per-IP SMS limit. */
+  clientIp?: string;
 }
 
 export async function loadContext(deps: AppDeps, acsTransID: string, lang: Lang, threeDSSessionData?: string): Promise<ChallengeContext | undefined> {

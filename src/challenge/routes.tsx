@@ -11,6 +11,7 @@ import { findTransaction, transition, type Transaction } from '../acs/transactio
 import { challenges, transactions } from '../db/schema.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { sha256Hex, timingSafeEqual } from '../encoding.ts';
+import { clientIp } from '../messaging/client-ip.ts';
 import { decodeJsonBase64Url } from '../protocol/base64url.ts';
 import { decodeCReq } from '../protocol/creq.ts';
 import { buildErro, type ErrorCode } from '../protocol/errors.ts';
@@ -20,7 +21,7 @@ import { erroPost, finalPost, finishChallenge, type FinalPost } from './finish.t
 import { formatAmount, formatPurchaseDate, maskPhone } from './format.ts';
 import { languageFor, MESSAGES, type Lang } from './messages.ts';
 import { ANSWER_FLOOR_MS, atLeast } from './pace.ts';
-import { cooldownLeft, sendOtp } from './send-otp.ts';
+import { cooldownLeft, sendFailureText, sendOtpFor } from './send-otp.ts';
 import { signState, verifyState } from './state-token.ts';
 import { STRATEGIES } from './strategies.ts';
 
@@ -111,13 +112,15 @@ challengeRoutes.post('/3ds/challenge/resend', async (c) => {
   const step = await openStep(c);
   if (step.kind !== 'open') return step.response;
   const t = MESSAGES[step.ctx.lang];
-  const outcome = await sendOtp(deps, step.ctx);
+  const result = await sendOtpFor(deps, { ...step.ctx, clientIp: clientIp(c) });
+  const outcome = result.outcome;
   if (outcome === 'sent') return renderForm(c, step.ctx, { notice: t.resent });
   if (outcome === 'cooldown') {
     const [row] = await deps.db.select({ lastSentAt: challenges.lastSentAt }).from(challenges).where(eq(challenges.acsTransID, step.ctx.txn.acsTransID));
     return renderForm(c, step.ctx, { error: t.resendWait(cooldownLeft(deps, row.lastSentAt)), status: 429 });
   }
-  return renderForm(c, step.ctx, { error: outcome === 'limit' ? t.resendLimit : t.smsFailed, status: outcome === 'limit' ? 429 : 503 });
+  const error = outcome === 'limit' ? t.resendLimit : sendFailureText(t, result, deps.config.ISSUER_PHONE);
+  return renderForm(c, step.ctx, { error, status: outcome === 'limit' ? 429 : 503 });
 });
 
 challengeRoutes.post('/3ds/challenge/cancel', async (c) => {
@@ -166,8 +169,8 @@ async function begin(c: C, ctx: ChallengeContext) {
     return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '13' }) });
   }
   const t = MESSAGES[ctx.lang];
-  const sent = method === 'sms_otp' ? await STRATEGIES.sms_otp.begin(deps, ctx) : undefined;
-  return renderForm(c, ctx, sent === 'failed' ? { error: t.smsFailed } : {});
+  const sent = method === 'sms_otp' ? await sendOtpFor(deps, { ...ctx, clientIp: clientIp(c) }) : undefined;
+  return renderForm(c, ctx, sent && sent.outcome !== 'sent' ? { error: sendFailureText(t, sent, deps.config.ISSUER_PHONE) } : {});
 }
 
 type Step = { kind: 'open'; ctx: ChallengeContext; form: Record<string, unknown> } | { kind: 'closed'; response: Response };

@@ -301,6 +301,25 @@ export const rateCounters = sqliteTable('rate_counters', {
   count: integer('count').notNull().default(0),
 });
 
+export type SmsBreakerState = 'closed' | 'open' | 'half_open';
+
+/**
+ * The SMS provider's circuit breaker: one row (id 1), so every process and isolate agrees.
+ * closed → (SMS_BREAKER_THRESHOLD consecutive provider failures) → open → (after
+ * SMS_BREAKER_OPEN_SECONDS the next send is a probe) → half_open → closed on success, open on failure.
+ * No row means closed. Moved only by guarded UPDATE/UPSERT (see messaging/breaker.ts).
+ */
+export const smsBreaker = sqliteTable('sms_breaker', {
+  id: integer('id').primaryKey(),
+  state: text('state').$type<SmsBreakerState>().notNull().default('closed'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  openedAt: integer('opened_at'),
+  /** When the probe of a half-open breaker started; a probe older than its lease may be retaken. */
+  probeStartedAt: integer('probe_started_at'),
+  lastError: text('last_error'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
 // ─── Risk ───────────────────────────────────────────────────────────────────────
 
 export const riskRules = sqliteTable('risk_rules', {

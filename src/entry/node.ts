@@ -2,39 +2,20 @@
  * Node entry: `npm start`. Wires the runtime (environment, embedded libSQL file, static files,
  * interval scheduler, the optional HTTPS listener for the DS link) and nothing else.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { createClient } from '@libsql/client';
 import { createApp } from '../app.ts';
 import { adjustableClock, systemClock } from '../clock.ts';
-import { ConfigError, parseConfig } from '../config.ts';
-import { tuneEmbeddedDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { assembleDeps } from '../deps.ts';
 import { createLogger } from '../log.ts';
 import { startServices } from '../services.ts';
-import { loadOrCreateDevSecrets } from './dev-secrets.ts';
+import { configOrExit, openDatabase } from './local.ts';
 import { loadTlsOptions, serveTls } from './tls.ts';
 
-let config;
-let tls;
-try {
-  config = parseConfig(process.env, loadOrCreateDevSecrets(process.env));
-  tls = loadTlsOptions(config);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
-
+const { config, extra: tls } = configOrExit(process.env, loadTlsOptions);
 const log = createLogger({ level: config.LOG_LEVEL });
-if (config.DATABASE_URL.startsWith('file:')) mkdirSync(dirname(config.DATABASE_URL.slice('file:'.length)), { recursive: true });
-const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
-if (config.DATABASE_URL.startsWith('file:')) await tuneEmbeddedDatabase(client);
+const client = await openDatabase(config);
 
 const deps = await assembleDeps({
   config,

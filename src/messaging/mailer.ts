@@ -1,4 +1,10 @@
-/** The one interface every mail provider adapter implements (portal recovery mails). */
+/**
+ * The one interface every mail provider adapter implements (portal recovery mails). Chosen by
+ * `MAILER` (see adapters.ts): `outbox` (development) or `http` (a generic transactional-mail API).
+ * Like the SMS adapters, it answers failures instead of throwing.
+ */
+import type { SendOptions } from './sms-gateway.ts';
+
 export interface MailMessage {
   to: string;
   subject: string;
@@ -9,5 +15,5 @@ export type MailResult = { ok: true; providerMessageId: string } | { ok: false; 
 
 export interface Mailer {
   readonly name: string;
-  send(message: MailMessage): Promise<MailResult>;
+  send(message: MailMessage, options?: SendOptions): Promise<MailResult>;
 }

@@ -1,6 +1,12 @@
 /**
- * The one interface every SMS provider adapter implements.
- * The outbox adapter (development) lives beside it; real providers plug in by configuration.
+ * The one interface every SMS provider adapter implements. The adapter is chosen by
+ * `SMS_GATEWAY` (see adapters.ts): `outbox` (development), `http` (a generic JSON gateway),
+ * `twilio`, `vonage`. Every real adapter speaks HTTPS through the injected `fetch`, so the same
+ * code runs on Node, Workers and Deno.
+ *
+ * An adapter never throws for a provider problem: it answers `{ ok: false, error, transient }`,
+ * with `transient` true for what is worth retrying (timeouts, connection failures, 5xx, 429).
+ * `error` never contains the message text, the code or a credential.
  */
 export interface SmsMessage {
   /** E.164, e.g. +819012345678. */
@@ -16,7 +22,12 @@ export type SmsResult =
   | { ok: true; providerMessageId: string }
   | { ok: false; error: string; /** worth retrying: timeouts, 5xx, throttling */ transient: boolean };
 
+export interface SendOptions {
+  /** Aborts the request (the caller's time budget); the adapter's own timeout applies as well. */
+  signal?: AbortSignal;
+}
+
 export interface SmsGateway {
   readonly name: string;
-  send(message: SmsMessage): Promise<SmsResult>;
+  send(message: SmsMessage, options?: SendOptions): Promise<SmsResult>;
 }

@@ -1,0 +1,34 @@
+/**
+ * What the Node and Deno entries share: reading the configuration (with development secrets)
+ * or stopping with one line, and opening the libSQL database (an embedded file gets its folder
+ * and pragmas), migrated.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import process from 'node:process';
+import { createClient, type Client } from '@libsql/client';
+import { type Config, ConfigError, parseConfig } from '../config.ts';
+import { tuneEmbeddedDatabase } from '../db/client.ts';
+import { loadOrCreateDevSecrets } from './dev-secrets.ts';
+
+/** The validated config; on a bad setting prints the one line naming it and exits 1. `more` may validate further. */
+export function configOrExit<T = undefined>(env: Record<string, string | undefined>, more?: (config: Config) => T): { config: Config; extra: T } {
+  try {
+    const config = parseConfig(env, loadOrCreateDevSecrets(env));
+    return { config, extra: more ? more(config) : (undefined as T) };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+export async function openDatabase(config: Config): Promise<Client> {
+  const file = config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL.slice('file:'.length) : undefined;
+  if (file) mkdirSync(dirname(file), { recursive: true });
+  const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
+  if (file) await tuneEmbeddedDatabase(client);
+  return client;
+}

@@ -1,0 +1,101 @@
+/**
+ * One SMS through the configured gateway, the way a waiting cardholder needs it: every attempt
+ * bounded by `SMS_TIMEOUT_MS` (the adapter's own timeout) and all of them together by
+ * `SMS_SEND_BUDGET_MS`; transient failures retried up to `SMS_RETRIES` times with a short doubling
+ * back-off (`SMS_RETRY_BACKOFF_MS`); every attempt and its provider status in `outbound_log`;
+ * every result reported to the circuit breaker. A breaker probe gets one attempt.
+ *
+ * Nothing here logs the message text, the code or the full number: provider errors are scrubbed
+ * of all three before they are logged or stored.
+ */
+import { outboundLog } from '../db/schema.ts';
+import type { AppDeps } from '../deps.ts';
+import { recordFailure, recordSuccess } from './breaker.ts';
+import { BUDGET_SPENT, scrub } from './provider-http.ts';
+import type { SmsGateway, SmsMessage, SmsResult } from './sms-gateway.ts';
+
+export type DeliveryResult = { kind: 'sent'; providerMessageId: string; attempts: number } | { kind: 'failed'; attempts: number; error: string };
+
+export async function deliverSms(deps: AppDeps, message: SmsMessage, options: { probe: boolean }): Promise<DeliveryResult> {
+  const { config } = deps;
+  const budgetMs = config.SMS_SEND_BUDGET_MS;
+  const budget = AbortSignal.timeout(budgetMs);
+  const maxAttempts = options.probe ? 1 : 1 + config.SMS_RETRIES;
+  const provider = deps.sms.name;
+  const base = { acsTransID: message.acsTransID, provider, to: maskNumber(message.to) };
+
+  for (let attempt = 1; ; attempt++) {
+    const raw = await attemptSend(deps.sms, message, budget);
+    const result: SmsResult = raw.ok ? raw : { ...raw, error: scrub(raw.error, [message.otpCode, message.body], message.to) };
+    await recordAttempt(deps, message, result.ok ? 'sent' : 'failed', result.ok ? `attempt ${attempt}: ${result.providerMessageId}` : `attempt ${attempt} (${result.transient ? 'transient' : 'permanent'}): ${result.error}`);
+
+    if (result.ok) {
+      await recordSuccess(deps, options.probe);
+      deps.log.info('sms sent', { ...base, attempt, providerMessageId: result.providerMessageId });
+      return { kind: 'sent', providerMessageId: result.providerMessageId, attempts: attempt };
+    }
+    const opened = await recordFailure(deps, options.probe, result.error);
+    const last = !result.transient || opened || attempt >= maxAttempts || budget.aborted;
+    deps.log.warn('sms attempt failed', { ...base, attempt, transient: result.transient, error: result.error, retrying: !last });
+    if (last || !(await pause(config.SMS_RETRY_BACKOFF_MS * 2 ** (attempt - 1), budget))) {
+      return { kind: 'failed', attempts: attempt, error: result.error };
+    }
+  }
+}
+
+/** Records a send that never reached the provider (refused by the policy or the breaker). */
+export function recordRefusal(deps: AppDeps, message: Pick<SmsMessage, 'to' | 'acsTransID'>, reason: string, detail: string) {
+  return recordAttempt(deps, message, 'failed', `refused (${reason}): ${detail}`, 'policy');
+}
+
+/** +819011110001 → ****0001: what the outbound log and the logs keep of a number. */
+export function maskNumber(e164: string): string {
+  return `****${e164.slice(-4)}`;
+}
+
+function recordAttempt(deps: AppDeps, message: Pick<SmsMessage, 'to' | 'acsTransID'>, status: 'sent' | 'failed', detail: string, provider = deps.sms.name) {
+  return deps.db.insert(outboundLog).values({
+    channel: 'sms',
+    acsTransID: message.acsTransID ?? null,
+    recipient: maskNumber(message.to),
+    provider,
+    status,
+    detail: detail.slice(0, 500),
+    createdAt: deps.clock.now(),
+  });
+}
+
+/**
+ * One call of the adapter, never longer than what is left of the budget (even if an adapter
+ * ignored the signal), and never a throw.
+ */
+async function attemptSend(gateway: SmsGateway, message: SmsMessage, budget: AbortSignal): Promise<SmsResult> {
+  const spent: SmsResult = { ok: false, error: BUDGET_SPENT, transient: true };
+  if (budget.aborted) return spent;
+  let onAbort = () => {};
+  const guard = new Promise<SmsResult>((resolve) => {
+    onAbort = () => resolve(spent);
+    budget.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const call = gateway.send(message, { signal: budget }).catch((error: unknown): SmsResult => ({ ok: false, error: `adapter error: ${error instanceof Error ? error.message : String(error)}`, transient: true }));
+    return await Promise.race([call, guard]);
+  } finally {
+    budget.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Waits before a retry; false when the budget ran out first. */
+function pause(ms: number, budget: AbortSignal): Promise<boolean> {
+  if (budget.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      budget.removeEventListener('abort', stop);
+      resolve(ok);
+    };
+    const stop = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    budget.addEventListener('abort', stop, { once: true });
+  });
+}
