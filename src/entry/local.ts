@@ -11,9 +11,14 @@ import { type Config, ConfigError, parseConfig } from '../config.ts';
 import { tuneEmbeddedDatabase } from '../db/client.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
 
+const PLACEHOLDER = btoa(String.fromCharCode(...new Uint8Array(32)));
+const VALIDATION_ONLY_SECRETS = { PAN_LOOKUP_KEY: PLACEHOLDER, PAN_ENCRYPTION_KEY: PLACEHOLDER, AUTH_VALUE_KEY: PLACEHOLDER, SESSION_SECRET: PLACEHOLDER };
+
 /** The validated config; on a bad setting prints the one line naming it and exits 1. `more` may validate further. */
 export function configOrExit<T = undefined>(env: Record<string, string | undefined>, more?: (config: Config) => T): { config: Config; extra: T } {
   try {
+    // Validate everything else first, so a bad setting stops the start before any secret is written.
+    parseConfig(env, VALIDATION_ONLY_SECRETS);
     const config = parseConfig(env, loadOrCreateDevSecrets(env));
     return { config, extra: more ? more(config) : (undefined as T) };
   } catch (error) {

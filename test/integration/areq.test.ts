@@ -95,6 +95,32 @@ describe.each(VERSIONS)('AReq outcomes (%s)', (messageVersion) => {
   });
 });
 
+describe('app channel (01)', () => {
+  function appAReq(pan: string, purchaseAmount: string) {
+    const a = browserAReq({ pan, purchaseAmount });
+    for (const k of Object.keys(a)) if (k.startsWith('browser') || ['notificationURL', 'threeDSCompInd'].includes(k)) delete a[k];
+    return Object.assign(a, {
+      deviceChannel: '01',
+      sdkAppID: crypto.randomUUID(),
+      sdkTransID: crypto.randomUUID(),
+      sdkReferenceNumber: 'SDK-REF-0001',
+      sdkMaxTimeout: '05',
+      sdkEncData: 'eyJhbGciOiJ9',
+      deviceInfo: 'eyJEViI6IjEuNCJ9',
+      sdkEphemPubKey: { kty: 'EC', crv: 'P-256', x: 'mPUKT_bAWGHIhg0TpjjqVsP1rXWQu_vwVOHHtNkdYoA', y: '8BQAsImGeAS46fyWw5MhYfGTT0IjBpFw2SS34Dv4Irs' },
+      deviceRenderOptions: { sdkInterface: '03', sdkUiType: ['01', '02'] },
+    });
+  }
+
+  it('is frictionless where risk allows and U/03 where a challenge would be due (the SDK channel is later work)', async () => {
+    const t = await start();
+    const small = appAReq(demoCard('jcb-otp').pan, '800');
+    expect((await answer(t, small)).body).toMatchObject({ messageType: 'ARes', transStatus: 'Y', eci: '05', sdkTransID: small.sdkTransID });
+    const large = appAReq(demoCard('jcb-otp').pan, '99999');
+    expect((await answer(t, large)).body).toMatchObject({ messageType: 'ARes', transStatus: 'U', transStatusReason: '03', sdkTransID: large.sdkTransID });
+  });
+});
+
 describe('authentication value', () => {
   it('is 28 base64 characters and verifies against the authorisation data, and only against it', async () => {
     const t = await start();
