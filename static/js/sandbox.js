@@ -105,7 +105,7 @@
             say('Erro ' + er.errorCode + ': ' + er.errorDescription + ' (' + er.errorDetail + ')');
             outcome.setAttribute('data-trans-status', 'Erro ' + er.errorCode);
           }
-          poll(id, 15);
+          poll(id, 90); // RReq retries back off 10 s, 20 s, 40 s: keep watching for a while
         });
       })
       .catch(function (err) {
