@@ -7,7 +7,7 @@ import { and, count, eq, gte } from 'drizzle-orm';
 import { findBinRange, loadBinRanges } from '../cards/bin-ranges.ts';
 import { findCardOnFile, type CardOnFile } from '../cards/card-store.ts';
 import { encryptPan, maskPan, panLookupHash } from '../cards/pan.ts';
-import { methodData, timers, transactions } from '../db/schema.ts';
+import { methodData, transactions } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { sha256Hex } from '../encoding.ts';
 import { smsChallengesAvailable } from '../messaging/breaker.ts';
@@ -19,6 +19,7 @@ import { buildErro } from '../protocol/errors.ts';
 import type { RiskAssessment } from '../risk/provider.ts';
 import { computeAuthenticationValue } from './authentication-value.ts';
 import { decide, type Decision } from './decide.ts';
+import { recordTransaction } from './transaction-writer.ts';
 
 /** The first CReq must arrive within 30 seconds of an ARes with transStatus C. */
 export const CREQ_TIMEOUT_MS = 30_000;
@@ -48,9 +49,8 @@ async function authenticateValid(deps: AppDeps, areq: AReq, body: string): Promi
   const range = findBinRange(await loadBinRanges(db, now), pan);
   if (!range) return { kind: 'Erro', message: erroFor(areq, '305', 'acctNumber') };
 
+  // A repeat of an AReq already answered is found by its insert below, which loses to the stored row.
   const areqDigest = await sha256Hex(body);
-  const existing = await findByIds(deps, areq.threeDSServerTransID, areq.dsTransID!);
-  if (existing) return replay(areq, existing, areqDigest);
 
   const panHash = await panLookupHash(keys.panLookup, pan);
   const cardOnFile = await findCardOnFile(db, panHash);
@@ -116,18 +116,12 @@ async function authenticateValid(deps: AppDeps, areq: AReq, body: string): Promi
     updatedAt: now,
   };
 
-  // One atomic batch: the transaction, and for C the 30-second CReq timer. A concurrent twin of
-  // this AReq loses the unique (threeDSServerTransID, dsTransID) race and replays the winner's ARes.
-  const insertTxn = db.insert(transactions).values(row).onConflictDoNothing().returning({ acsTransID: transactions.acsTransID });
-  const [inserted] =
-    decision.transStatus === 'C'
-      ? await db.batch([
-          insertTxn,
-          db.insert(timers).values({ kind: 'creq_timeout', acsTransID, dueAt: now + CREQ_TIMEOUT_MS, createdAt: now }).onConflictDoNothing(),
-        ])
-      : [await insertTxn];
-  if (inserted.length === 0) {
-    // Lost the race: the timer row (if any) points at no transaction and is harmless.
+  // The one durable write, with the 30-second CReq timer for C, committed together with the AReqs
+  // of the same moment (group commit); the ARes leaves only once it is committed. A twin of this
+  // AReq (same threeDSServerTransID and dsTransID), earlier or concurrent, finds the IDs taken and
+  // replays the stored ARes.
+  const stored = await recordTransaction(db, { row, creqTimeoutAt: decision.transStatus === 'C' ? now + CREQ_TIMEOUT_MS : undefined });
+  if (!stored) {
     const winner = await findByIds(deps, areq.threeDSServerTransID, areq.dsTransID!);
     if (winner) return replay(areq, winner, areqDigest);
     throw new Error('transaction neither inserted nor found');

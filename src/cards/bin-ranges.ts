@@ -22,7 +22,9 @@ export function loadBinRanges(db: Database, now: number): Promise<BinRange[]> {
   const ranges = db
     .select({ id: binRanges.id, brand: binRanges.brand, rangeStart: binRanges.rangeStart, rangeEnd: binRanges.rangeEnd })
     .from(binRanges)
-    .where(eq(binRanges.enabled, true));
+    .where(eq(binRanges.enabled, true))
+    // A Drizzle query runs again each time it is awaited: keep the rows, not the query.
+    .then((rows) => rows);
   cache.set(db, { at: now, ranges });
   ranges.catch(() => cache.delete(db));
   return ranges;

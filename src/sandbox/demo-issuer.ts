@@ -168,3 +168,12 @@ export function demoCard(key: string): DemoCard {
   if (!card) throw new Error(`no demo card ${key}`);
   return card;
 }
+
+/**
+ * The member a cardholder signs in as with this card: its own, or for a reissued card that of the
+ * card it shares a cardholder with (the new number works with the same member ID).
+ */
+export function demoMemberOf(card: DemoCard): DemoCard['member'] {
+  if (card.member) return card.member;
+  return card.sameCardholderAs ? DEMO_CARDS.find((c) => c.key === card.sameCardholderAs)?.member : undefined;
+}

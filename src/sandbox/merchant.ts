@@ -11,9 +11,16 @@ import type { AppEnv } from '../deps.ts';
 import { decodeJsonBase64Url, encodeJsonBase64Url } from '../protocol/base64url.ts';
 import { CURRENCIES } from '../protocol/iso.ts';
 import { RREQ_SCHEMAS } from '../protocol/rreq.ts';
+import { erroFromIssues } from '../protocol/validation.ts';
 import { NotifyParentPage } from '../../views/sandbox/notify.tsx';
 import { browserAReq } from './areq-builder.ts';
 import { recordExchange } from './exchange.ts';
+
+/** What Chromium, Firefox and Safari send as Accept for a page. */
+const BROWSER_PAGE_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+/** mode=late answers after this, past the ACS's 5-second RRes timeout. */
+const LATE_MS = 6000;
 
 /** globalpayments-3ds window sizes → EMV challengeWindowSize. */
 const WINDOW_SIZES: Record<string, string> = {
@@ -74,7 +81,11 @@ export function merchantRoutes(appRef: () => HonoApp<AppEnv>) {
   routes.post('/sandbox/merchant/initiate-authentication', async (c) => {
     const deps = c.get('deps');
     const parsed = initiateBody.safeParse(await c.req.json().catch(() => ({})));
-    if (!parsed.success) return c.json({ error: 'invalid request', issues: parsed.error.issues.map((i) => i.path.join('.')) }, 400);
+    if (!parsed.success) {
+      // Name every failing field, as the page's form (or a script) sent it.
+      const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+      return c.json({ error: 'invalid request', issues: [...new Set(fields.map((f) => f.field))], fields }, 400);
+    }
     const b = parsed.data;
     const exponent = CURRENCIES[b.currency]?.[1] ?? 2;
     const minor = Math.round(Number(b.amount) * 10 ** exponent).toString();
@@ -98,7 +109,9 @@ export function merchantRoutes(appRef: () => HonoApp<AppEnv>) {
       purchaseDate: utcStamp(deps.clock.now()),
       extra: {
         browserUserAgent: typeof browser.userAgent === 'string' ? browser.userAgent.slice(0, 2048) : 'unknown',
-        browserAcceptHeader: c.req.header('accept')?.slice(0, 2048) || 'text/html',
+        // A 3DS Server takes this from the checkout page's own request; this one is the library's
+        // fetch (Accept */*), so the sandbox sends what a browser sends for a page.
+        browserAcceptHeader: BROWSER_PAGE_ACCEPT,
         browserIP: c.req.header('cf-connecting-ip') ?? '127.0.0.1',
         browserScreenHeight: String(typeof browser.screenHeight === 'number' ? browser.screenHeight : 800),
         browserScreenWidth: String(typeof browser.screenWidth === 'number' ? browser.screenWidth : 1280),
@@ -153,7 +166,21 @@ export function merchantRoutes(appRef: () => HonoApp<AppEnv>) {
     return c.html(NotifyParentPage({ event: 'challengeNotification', data: message }));
   });
 
-  /** The DS receiving the RReq. `mode` makes it fail or dawdle, to watch the ACS retry. */
+  /**
+   * The DS receiving the RReq. `mode` (in the dsURL the sandbox puts in its AReqs) picks the answer,
+   * to watch what the ACS does about it (src/acs/rreq.ts):
+   *
+   * | mode       | the DS answers                                        | the ACS                       |
+   * |------------|-------------------------------------------------------|-------------------------------|
+   * | ok         | a valid RRes (resultsStatus 01); an Erro (D) for an invalid RReq | is done             |
+   * | fail       | HTTP 500, every time                                   | retries: 10 s, 20 s, 40 s…    |
+   * | fail-twice | HTTP 500 to the first two RReqs of the transaction, then the RRes | retries twice, then is done |
+   * | late       | the RRes after 6 s, past the ACS's 5-second timeout    | sends Erro 402, retries       |
+   * | garbage    | HTTP 200 with an HTML page                             | sends Erro 101, does not retry |
+   *
+   * Any other message (an Erro about the DS's answer) is recorded and acknowledged with 204;
+   * a body that is not JSON gets HTTP 400. Every message and failure shows on the sandbox page.
+   */
   routes.post('/sandbox/ds/rreq', async (c) => {
     const deps = c.get('deps');
     const mode = c.req.query('mode') ?? 'ok';
@@ -172,21 +199,35 @@ export function merchantRoutes(appRef: () => HonoApp<AppEnv>) {
       .select({ value: count() })
       .from(sandboxMessages)
       .where(and(eq(sandboxMessages.threeDSServerTransID, id), eq(sandboxMessages.messageType, 'RReq')));
-    if (mode === 'fail' || (mode === 'fail-twice' && tries[0].value <= 2)) return c.json({ error: 'DS unavailable (sandbox mode)' }, 500);
-    if (mode === 'late') await new Promise((r) => setTimeout(r, 6000));
-    if (mode === 'garbage') return c.text('<html>not an RRes</html>', 200);
+    if (mode === 'fail' || (mode === 'fail-twice' && tries[0].value <= 2)) {
+      const failure = { error: `DS unavailable (sandbox mode ${mode}, RReq ${tries[0].value})` };
+      await recordExchange(deps, id, 'DS → ACS (HTTP 500: the ACS retries later)', 'HTTP 500', failure);
+      return c.json(failure, 500);
+    }
+    if (mode === 'garbage') {
+      const garbage = '<html>not an RRes</html>';
+      await recordExchange(deps, id, 'DS → ACS (HTTP 200, not an RRes: the ACS answers Erro)', 'not an RRes', garbage);
+      return c.text(garbage, 200);
+    }
+    if (mode === 'late') await new Promise((r) => setTimeout(r, LATE_MS));
 
     const version = message.messageVersion === '2.3.1' ? '2.3.1' : '2.2.0';
-    const valid = RREQ_SCHEMAS[version].safeParse(message).success;
+    const checked = RREQ_SCHEMAS[version].safeParse(message, { reportInput: true });
+    if (!checked.success) {
+      // A DS refuses an RReq it cannot read with an Erro of its own (errorComponent D).
+      const erro = { ...erroFromIssues(checked.error.issues, message, 'RReq'), errorComponent: 'D' };
+      await recordExchange(deps, id, 'DS → ACS (the RReq is invalid)', 'Erro', erro);
+      return c.json(erro);
+    }
     const rres = {
       messageType: 'RRes',
       messageVersion: version,
       threeDSServerTransID: message.threeDSServerTransID,
       acsTransID: message.acsTransID,
       dsTransID: message.dsTransID,
-      resultsStatus: valid ? '01' : '03',
+      resultsStatus: '01',
     };
-    await recordExchange(deps, id, 'DS → ACS', 'RRes', rres);
+    await recordExchange(deps, id, mode === 'late' ? `DS → ACS (${LATE_MS / 1000} s late: the ACS stopped waiting at 5 s)` : 'DS → ACS', 'RRes', rres);
     return c.json(rres);
   });
 

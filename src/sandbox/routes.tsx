@@ -7,8 +7,9 @@ import { Hono } from 'hono';
 import { DemoCardsPage, SmsOutboxPage } from '../../views/sandbox/lists.tsx';
 import { SandboxMerchantPage } from '../../views/sandbox/merchant.tsx';
 import { smsOutbox, transactions } from '../db/schema.ts';
+import type { Clock } from '../clock.ts';
 import type { AppEnv } from '../deps.ts';
-import { DEMO_CARDS } from './demo-issuer.ts';
+import { DEMO_CARDS, demoMemberOf } from './demo-issuer.ts';
 import { exchangeOf } from './exchange.ts';
 import { merchantRoutes } from './merchant.ts';
 
@@ -40,16 +41,19 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
   routes.get('/sandbox/cards', (c) => {
     if (wantsJson(c.req.header('accept'))) {
       return c.json(
-        DEMO_CARDS.map((card) => ({
-          key: card.key,
-          pan: card.pan,
-          expiry: card.expiry,
-          brand: card.brand,
-          memberId: card.member?.loginId ?? null,
-          ...(card.member?.password ? { password: card.member.password } : {}),
-          purpose: card.purpose,
-          outcome: card.outcome,
-        })),
+        DEMO_CARDS.map((card) => {
+          const member = demoMemberOf(card);
+          return {
+            key: card.key,
+            pan: card.pan,
+            expiry: card.expiry,
+            brand: card.brand,
+            memberId: member?.loginId ?? null,
+            ...(member?.password ? { password: member.password } : {}),
+            purpose: card.purpose,
+            outcome: card.outcome,
+          };
+        }),
       );
     }
     return c.html(<DemoCardsPage cards={DEMO_CARDS} />);
@@ -60,18 +64,34 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
     const deps = c.get('deps');
     const id = c.req.param('id');
     const txn = await deps.db.select({ transStatus: transactions.transStatus, state: transactions.state }).from(transactions).where(eq(transactions.threeDSServerTransID, id)).get();
-    return c.json({ messages: await exchangeOf(deps, id), expectRReq: txn?.transStatus === 'C', state: txn?.state ?? null });
+    const expectRReq = txn?.transStatus === 'C';
+    return c.json({
+      messages: await exchangeOf(deps, id),
+      expectRReq,
+      // A challenge whose RReq the ACS has not got an answer to yet (it may be retrying).
+      rreqPending: expectRReq && txn?.state !== 'rreq_delivered',
+      state: txn?.state ?? null,
+    });
   });
 
-  /** Moves the appliance's clock forward (sandbox only), to watch timers fire without waiting. */
+  /**
+   * Moves the appliance's clock forward (sandbox only), to watch timers fire without waiting:
+   * `{"advanceSeconds": 601}` in, `{"advancedSeconds", "now", "offsetMs"}` out. Only a clock that
+   * can be moved is: the sandbox's adjustable clock on Node and Deno, a test's fake clock; the
+   * system clock (Workers) answers 409. Time only ever moves forward.
+   */
   routes.post('/sandbox/clock', async (c) => {
-    const clock = c.get('deps').clock as { advance?: (ms: number) => void; offset?: () => number };
-    if (!clock.advance) return c.json({ error: 'this clock cannot be moved' }, 409);
+    const clock = c.get('deps').clock as Clock & { advance?: (ms: number) => void; offset?: () => number };
+    if (typeof clock.advance !== 'function') return c.json({ error: 'this clock cannot be moved (the system clock runs here)' }, 409);
+    if (!c.req.header('content-type')?.startsWith('application/json')) return c.json({ error: 'send JSON: {"advanceSeconds": 1–86400}' }, 415);
     const body = (await c.req.json().catch(() => ({}))) as { advanceSeconds?: unknown };
-    const seconds = Number(body.advanceSeconds);
-    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) return c.json({ error: 'advanceSeconds must be 1–86400' }, 400);
+    const seconds = body?.advanceSeconds;
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
+      return c.json({ error: 'advanceSeconds must be a whole number of seconds, 1–86400', field: 'advanceSeconds' }, 400);
+    }
     clock.advance(seconds * 1000);
-    return c.json({ offsetMs: clock.offset?.() ?? null });
+    c.get('deps').log.info('sandbox clock moved', { advancedSeconds: seconds });
+    return c.json({ advancedSeconds: seconds, now: new Date(clock.now()).toISOString(), offsetMs: typeof clock.offset === 'function' ? clock.offset() : null });
   });
 
   return routes;

@@ -1,5 +1,4 @@
-import { maskPan } from '../../src/cards/pan.ts';
-import type { DemoCard } from '../../src/sandbox/demo-issuer.ts';
+import { demoMemberOf, type DemoCard } from '../../src/sandbox/demo-issuer.ts';
 import { Bilingual, Page } from '../layout.tsx';
 
 export interface SmsRow {
@@ -13,7 +12,7 @@ export interface SmsRow {
 
 function SandboxHeader() {
   return (
-    <header class="masthead">
+    <header class="masthead sandbox-masthead">
       <img src="/static/img/mamori.svg" alt="" width="32" height="32" />
       <p class="brand">
         <a href="/">Mamori</a> / <a href="/sandbox">Sandbox</a>
@@ -86,7 +85,7 @@ export function DemoCardsPage({ cards }: { cards: DemoCard[] }) {
           />
         </p>
         <div class="table-wrap">
-          <table>
+          <table class="demo-cards">
             <thead>
               <tr>
                 <th>PAN</th>
@@ -100,30 +99,34 @@ export function DemoCardsPage({ cards }: { cards: DemoCard[] }) {
                   <Bilingual ja="会員ID / パスワード" en="Member ID / password" />
                 </th>
                 <th>
-                  <Bilingual ja="用途・結果" en="What it is for" />
+                  <Bilingual ja="用途・想定される結果" en="What it is for, expected outcome" />
                 </th>
               </tr>
             </thead>
             <tbody>
               {cards.map((c) => (
-                <tr>
-                  <td>
-                    <code title={maskPan(c.pan)}>{c.pan}</code>
+                <tr data-key={c.key}>
+                  <td class="pan" data-label="PAN">
+                    <code>{c.pan}</code>
                   </td>
-                  <td>{c.expiry.slice(2)}/{c.expiry.slice(0, 2)}</td>
-                  <td>{c.brand}</td>
-                  <td>
-                    {c.member?.loginId ?? '—'}
-                    {c.member?.password && (
+                  <td class="nowrap" data-label="有効期限 / expiry">
+                    {c.expiry.slice(2)}/{c.expiry.slice(0, 2)}
+                  </td>
+                  <td class="nowrap" data-label="ブランド / brand">
+                    {c.brand}
+                  </td>
+                  <td data-label="会員ID / member ID">
+                    {demoMemberOf(c)?.loginId ?? '—'}
+                    {demoMemberOf(c)?.password && (
                       <>
                         {' / '}
-                        <code>{c.member.password}</code>
+                        <code>{demoMemberOf(c)!.password}</code>
                       </>
                     )}
                   </td>
-                  <td>
+                  <td class="purpose">
                     <Bilingual ja={c.purpose.ja} en={c.purpose.en} />
-                    <small class="muted">{c.outcome}</small>
+                    <small class="muted">想定 / expected: {c.outcome}</small>
                   </td>
                 </tr>
               ))}

@@ -1,4 +1,4 @@
-import type { DemoCard } from '../../src/sandbox/demo-issuer.ts';
+import { demoMemberOf, type DemoCard } from '../../src/sandbox/demo-issuer.ts';
 import { Bilingual, Page } from '../layout.tsx';
 
 /**
@@ -9,7 +9,7 @@ import { Bilingual, Page } from '../layout.tsx';
 export function SandboxMerchantPage({ cards }: { cards: DemoCard[] }) {
   return (
     <Page title="Sandbox — test merchant / テスト加盟店" scripts={['/static/vendor/globalpayments-3ds.min.js', '/static/js/sandbox.js']}>
-      <header class="masthead">
+      <header class="masthead sandbox-masthead">
         <img src="/static/img/mamori.svg" alt="" width="32" height="32" />
         <p class="brand">
           <a href="/">Mamori</a> / <Bilingual ja="サンドボックス" en="Sandbox" />
@@ -32,14 +32,26 @@ export function SandboxMerchantPage({ cards }: { cards: DemoCard[] }) {
             <label for="card">
               <Bilingual ja="テストカード" en="Demo card" />
             </label>
-            <select id="card" name="card">
+            <select id="card" name="card" aria-describedby="card-hint">
               {cards.map((c) => (
-                <option value={c.pan} data-key={c.key}>
+                <option
+                  value={c.pan}
+                  data-key={c.key}
+                  data-label={`${c.brand.toUpperCase()} …${c.pan.slice(-4)} (${c.key})`}
+                  data-purpose={`${c.purpose.ja} / ${c.purpose.en}`}
+                  data-outcome={c.outcome}
+                  data-member={memberText(c)}
+                >
                   {c.brand.toUpperCase()} …{c.pan.slice(-4)} — {c.purpose.ja} / {c.purpose.en}
                 </option>
               ))}
-              <option value="">— PANを入力 / type a PAN —</option>
+              <option value="" data-label="typed PAN">
+                — PANを入力 / type a PAN —
+              </option>
             </select>
+            <p id="card-hint" class="card-hint" aria-live="polite">
+              {cards[0] && <CardHint card={cards[0]} />}
+            </p>
             <label for="pan">
               <Bilingual ja="カード番号（任意）" en="Card number (optional, overrides the card above)" />
             </label>
@@ -119,17 +131,38 @@ export function SandboxMerchantPage({ cards }: { cards: DemoCard[] }) {
             <h2 id="result-heading">
               <Bilingual ja="認証" en="Authentication" />
             </h2>
-            <p id="outcome" role="status" aria-live="polite" class="muted">
+            <dl id="run" class="run" hidden></dl>
+            <p id="outcome" role="status" aria-live="polite" class="outcome muted">
               <Bilingual ja="カードを選んで「購入する」を押してください。" en="Pick a card and press Buy." />
             </p>
             <div id="challenge-frame" class="challenge-frame"></div>
             <h2>
               <Bilingual ja="メッセージ" en="Messages" />
             </h2>
+            <p class="muted small">
+              <Bilingual ja="各行を押すとメッセージ全体（JSON、カード番号は一部伏字）を表示します。" en="Press a line for the whole message (JSON, card number masked)." />
+            </p>
             <ol id="exchange" class="exchange"></ol>
           </section>
         </div>
       </main>
     </Page>
+  );
+}
+
+/** Member ID and password of a demo card, as the hint under the card menu shows them. */
+function memberText(card: DemoCard): string {
+  const member = demoMemberOf(card);
+  if (!member) return '会員登録なし / no member';
+  return `会員ID / member ID ${member.loginId}${member.password ? ` · password ${member.password}` : ''}`;
+}
+
+/** What the selected card is for and what the ACS should answer (sandbox.js keeps it up to date). */
+function CardHint({ card }: { card: DemoCard }) {
+  return (
+    <>
+      <span class="hint-member">{memberText(card)}</span>
+      <span class="hint-outcome">想定 / expected: {card.outcome}</span>
+    </>
   );
 }
