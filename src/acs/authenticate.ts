@@ -63,7 +63,8 @@ async function authenticateValid(deps: AppDeps, areq: AReq, body: string): Promi
     currentYYMM: yymmInJapan(now),
     threeDSRequestorChallengeInd: requestorChallengeInd(areq)[0],
     provisionalPolicy: config.PROVISIONAL_POLICY,
-    risk: risk ?? (cardOnFile?.member ? undefined : { decision: 'frictionless', score: 0, reasons: ['not assessed'] }),
+    // Only assessed for a member; undefined for one means the provider failed (decide never fails open).
+    risk,
     smsAvailable: await smsChallengesAvailable(deps),
     smsUnavailableReason: config.SMS_BREAKER_TRANS_STATUS_REASON,
   });

@@ -1,5 +1,6 @@
 import { demoMemberOf, type DemoCard } from '../../src/sandbox/demo-issuer.ts';
 import { Bilingual, Page } from '../layout.tsx';
+import { SandboxHeader } from './header.tsx';
 
 export interface SmsRow {
   id: number;
@@ -8,25 +9,6 @@ export interface SmsRow {
   otpCode: string | null;
   acsTransID: string | null;
   createdAt: number;
-}
-
-function SandboxHeader() {
-  return (
-    <header class="masthead sandbox-masthead">
-      <img src="/static/img/mamori.svg" alt="" width="32" height="32" />
-      <p class="brand">
-        <a href="/">Mamori</a> / <a href="/sandbox">Sandbox</a>
-      </p>
-      <nav class="sandbox-nav" aria-label="sandbox">
-        <a href="/sandbox/cards">
-          <Bilingual ja="テストカード" en="Demo cards" />
-        </a>
-        <a href="/sandbox/sms">
-          <Bilingual ja="SMS送信箱" en="SMS outbox" />
-        </a>
-      </nav>
-    </header>
-  );
 }
 
 /** The development SMS provider's "phone": what the outbox adapter delivered, newest first. */

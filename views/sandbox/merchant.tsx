@@ -1,5 +1,6 @@
 import { demoMemberOf, type DemoCard } from '../../src/sandbox/demo-issuer.ts';
 import { Bilingual, Page } from '../layout.tsx';
+import { SandboxHeader } from './header.tsx';
 
 /**
  * The sandbox's test merchant: a checkout that runs the whole EMV 3-D Secure exchange against this
@@ -9,20 +10,7 @@ import { Bilingual, Page } from '../layout.tsx';
 export function SandboxMerchantPage({ cards }: { cards: DemoCard[] }) {
   return (
     <Page title="Sandbox — test merchant / テスト加盟店" scripts={['/static/vendor/globalpayments-3ds.min.js', '/static/js/sandbox.js']}>
-      <header class="masthead sandbox-masthead">
-        <img src="/static/img/mamori.svg" alt="" width="32" height="32" />
-        <p class="brand">
-          <a href="/">Mamori</a> / <Bilingual ja="サンドボックス" en="Sandbox" />
-        </p>
-        <nav class="sandbox-nav" aria-label="sandbox">
-          <a href="/sandbox/cards">
-            <Bilingual ja="テストカード" en="Demo cards" />
-          </a>
-          <a href="/sandbox/sms">
-            <Bilingual ja="SMS送信箱" en="SMS outbox" />
-          </a>
-        </nav>
-      </header>
+      <SandboxHeader />
       <main class="container sandbox">
         <h1>
           <Bilingual ja="テスト加盟店で購入する" en="Buy at the test merchant" />

@@ -1,0 +1,21 @@
+import { Bilingual } from '../layout.tsx';
+
+/** The sandbox pages' masthead: back to the appliance, and the two developer pages. */
+export function SandboxHeader() {
+  return (
+    <header class="masthead sandbox-masthead">
+      <img src="/static/img/mamori.svg" alt="" width="32" height="32" />
+      <p class="brand">
+        <a href="/">Mamori</a> / <a href="/sandbox">Sandbox</a>
+      </p>
+      <nav class="sandbox-nav" aria-label="sandbox">
+        <a href="/sandbox/cards">
+          <Bilingual ja="テストカード" en="Demo cards" />
+        </a>
+        <a href="/sandbox/sms">
+          <Bilingual ja="SMS送信箱" en="SMS outbox" />
+        </a>
+      </nav>
+    </header>
+  );
+}
