@@ -24,7 +24,8 @@ describe('PAN protection', () => {
     expect(a).not.toContain('4111111111111111');
     expect(await decryptPan(keys.panEncryption, a)).toBe('4111111111111111');
     const [v, iv, ct] = a.split('.');
-    const flipped = `${v}.${iv}.${ct.slice(0, -2)}${ct.endsWith('A') ? 'B' : 'A'}${ct.slice(-1)}`;
+    // Change one whole character inside the ciphertext (never a no-op, never only padding bits).
+    const flipped = `${v}.${iv}.${ct.slice(0, 4)}${ct[4] === 'A' ? 'B' : 'A'}${ct.slice(5)}`;
     await expect(decryptPan(keys.panEncryption, flipped)).rejects.toThrow();
   });
 
