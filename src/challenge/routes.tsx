@@ -5,7 +5,6 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
-import { ChallengeForm, ChallengeShell, Ending, PurchaseSummary, type Branding } from '../../views/challenge/page.tsx';
 import { cancelTimer, scheduleTimer } from '../acs/timers.ts';
 import { findTransaction, transition, type Transaction } from '../acs/transactions.ts';
 import { challenges, transactions } from '../db/schema.ts';
@@ -17,12 +16,12 @@ import { decodeCReq } from '../protocol/creq.ts';
 import { buildErro, type ErrorCode } from '../protocol/errors.ts';
 import { claimAttempt, clearAttempts, lockMember } from './attempts.ts';
 import { loadContext, type ChallengeContext } from './context.ts';
-import { erroPost, finalPost, finishChallenge, type FinalPost } from './finish.ts';
-import { formatAmount, formatPurchaseDate, maskPhone } from './format.ts';
+import { erroPost, finishChallenge } from './finish.ts';
+import { brandingFor, cannotContinue, renderEnded, renderForm } from './render.tsx';
 import { languageFor, MESSAGES, type Lang } from './messages.ts';
 import { ANSWER_FLOOR_MS, atLeast } from './pace.ts';
 import { cooldownLeft, sendFailureText, sendOtpFor } from './send-otp.ts';
-import { signState, verifyState } from './state-token.ts';
+import { verifyState } from './state-token.ts';
 import { STRATEGIES } from './strategies.ts';
 
 /** The challenge ends after 10 minutes without a page (spec: inactivity timer per page). */
@@ -220,89 +219,6 @@ async function refuseCReq(c: C, txn: Transaction, errorCode: ErrorCode, errorDet
   }
   const post = txn.notificationURL ? erroPost(txn.notificationURL, erro, sessionData) : undefined;
   return cannotContinue(c, lang, post, brandingFor(deps, txn));
-}
-
-// ─── rendering ──────────────────────────────────────────────────────────────────
-
-function brandingFor(deps: AppDeps, txn: Transaction): Branding {
-  const { config } = deps;
-  const marks = { jcb: config.BRAND_MARK_JCB, visa: config.BRAND_MARK_VISA, mastercard: config.BRAND_MARK_MASTERCARD };
-  return { issuerName: config.ISSUER_NAME, issuerLogo: config.ISSUER_LOGO, brand: txn.brand, brandMark: marks[txn.brand] };
-}
-
-function purchaseOf(ctx: ChallengeContext) {
-  return {
-    merchant: ctx.txn.merchantName ?? '',
-    amount: formatAmount(ctx.txn.purchaseAmount, ctx.txn.purchaseCurrency, ctx.txn.purchaseExponent, ctx.lang),
-    date: formatPurchaseDate(ctx.areq.purchaseDate as string | undefined, ctx.lang),
-    last4: ctx.txn.panLast4,
-  };
-}
-
-async function renderForm(
-  c: C,
-  ctx: ChallengeContext,
-  o: { error?: string; notice?: string; remaining?: number; memberId?: string; status?: 200 | 400 | 429 | 503 },
-) {
-  const deps = c.get('deps');
-  const t = MESSAGES[ctx.lang];
-  const state = await signState(deps.keys.session, { acsTransID: ctx.txn.acsTransID, lang: ctx.lang, threeDSSessionData: ctx.threeDSSessionData });
-  const method = ctx.challenge?.method === 'password' ? 'password' : 'sms_otp';
-  // A wrong entry is a normal page for the cardholder; the status code tells tests and logs.
-  return c.html(
-    <ChallengeShell lang={ctx.lang} t={t} branding={brandingFor(deps, ctx.txn)} windowSize={ctx.challenge?.challengeWindowSize ?? undefined}>
-      <PurchaseSummary t={t} purchase={purchaseOf(ctx)} />
-      <ChallengeForm
-        t={t}
-        method={method}
-        state={state}
-        personalMessage={ctx.member?.personalMessage}
-        memberId={o.memberId}
-        phoneMasked={maskPhone(ctx.member?.phone ?? null)}
-        error={o.error}
-        notice={o.notice}
-        remaining={o.remaining}
-        issuerPhone={deps.config.ISSUER_PHONE}
-      />
-    </ChallengeShell>,
-    o.status ?? 200,
-  );
-}
-
-/** The page for a transaction that has ended, whoever ended it. */
-async function renderEnded(c: C, ctx: ChallengeContext) {
-  const deps = c.get('deps');
-  const t = MESSAGES[ctx.lang];
-  const txn = ctx.txn;
-  const post = finalPost(txn, ctx.threeDSSessionData);
-  const phone = deps.config.ISSUER_PHONE;
-  let ending: { heading: string; text?: string; auto: boolean };
-  if (txn.finalTransStatus === 'Y') ending = { heading: t.successHeading, auto: true };
-  else if (txn.state === 'cancelled' || txn.challengeCancel === '01') ending = { heading: t.cancelledHeading, auto: true };
-  else if (txn.finalTransStatusReason === '19') ending = { heading: t.lockedHeading, text: t.locked(phone), auto: false };
-  else if (txn.finalTransStatusReason === '13' && txn.challengeMethod === 'guidance_phone') ending = { heading: t.phoneHeading, text: t.phone(phone), auto: false };
-  else if (txn.finalTransStatusReason === '13') ending = { heading: t.registerHeading, text: t.register, auto: false };
-  else if (txn.finalTransStatusReason === '14') ending = { heading: t.expiredHeading, text: t.expired, auto: false };
-  else return cannotContinue(c, ctx.lang, undefined, brandingFor(deps, txn));
-  return c.html(
-    <ChallengeShell lang={ctx.lang} t={t} branding={brandingFor(deps, txn)} windowSize={ctx.challenge?.challengeWindowSize ?? undefined}>
-      <PurchaseSummary t={t} purchase={purchaseOf(ctx)} />
-      <Ending t={t} heading={ending.heading} text={ending.text} post={post} auto={ending.auto} issuerPhone={ending.auto ? undefined : phone} />
-    </ChallengeShell>,
-  );
-}
-
-/** The plain "this purchase cannot continue" page, with the Erro post back to the shop when there is one. */
-async function cannotContinue(c: C, lang: Lang, post?: FinalPost, branding?: Branding) {
-  const deps = c.get('deps');
-  const t = MESSAGES[lang];
-  const brand = branding ?? { issuerName: deps.config.ISSUER_NAME, issuerLogo: deps.config.ISSUER_LOGO, brand: 'jcb' as const };
-  return c.html(
-    <ChallengeShell lang={lang} t={t} branding={{ ...brand, brandMark: branding?.brandMark }}>
-      <Ending t={t} heading={t.cannotContinueHeading} text={t.cannotContinue} post={post} auto={false} issuerPhone={deps.config.ISSUER_PHONE} />
-    </ChallengeShell>,
-    400,
-  );
 }
 
 /** The acsTransID of a CReq that failed validation, if its JSON still has one. */
