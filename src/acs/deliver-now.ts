@@ -12,7 +12,7 @@ export async function deliverRReqNow(deps: AppDeps, acsTransID: string): Promise
   const timer = await deps.db
     .select()
     .from(timers)
-    .where(and(eq(timers.kind, 'rreq_delivery'), eq(timers.acsTransID, acsTransID)))
+    .where(and(eq(timers.kind, 'rreq_delivery'), eq(timers.subject, acsTransID)))
     .get();
-  if (timer && timer.doneAt === null) await runClaimed(deps, timer, (d, t) => deliverRReq(d, t.acsTransID, t.attempts + 1));
+  if (timer && timer.doneAt === null) await runClaimed(deps, timer, (d, t) => deliverRReq(d, t.subject, t.attempts + 1));
 }

@@ -14,22 +14,22 @@ import { transition } from './transactions.ts';
 const creqTimeout: TimerHandler = async (deps, timer) => {
   const moved = await transition(
     deps.db,
-    timer.acsTransID,
+    timer.subject,
     'expired',
     deps.clock.now(),
     { finalTransStatus: 'N', finalTransStatusReason: '14', challengeCancel: '05' },
     ['ares_sent'],
   );
   if (moved) {
-    deps.log.info('challenge not started in time', { acsTransID: timer.acsTransID });
-    await queueRReq(deps, timer.acsTransID);
+    deps.log.info('challenge not started in time', { acsTransID: timer.subject });
+    await queueRReq(deps, timer.subject);
     // Tell the DS now rather than on the next sweep, which on Workers is a minute away.
-    await deliverRReqNow(deps, timer.acsTransID);
+    await deliverRReqNow(deps, timer.subject);
   }
   return { done: true };
 };
 
-const rreqDelivery: TimerHandler = (deps, timer) => deliverRReq(deps, timer.acsTransID, timer.attempts + 1);
+const rreqDelivery: TimerHandler = (deps, timer) => deliverRReq(deps, timer.subject, timer.attempts + 1);
 
 export const ACS_TIMER_HANDLERS: Record<string, TimerHandler> = {
   creq_timeout: creqTimeout,

@@ -16,22 +16,22 @@ export type TimerHandler = (deps: AppDeps, timer: Timer) => Promise<TimerOutcome
 /** How long a claimed timer is left alone by other sweepers. */
 const CLAIM_MS = 60_000;
 
-/** Schedules (or, with `reschedule`, moves) the timer of this kind for a transaction. */
-export async function scheduleTimer(deps: AppDeps, kind: TimerKind, acsTransID: string, dueAt: number, reschedule = false) {
+/** Schedules (or, with `reschedule`, moves) the timer of this kind for a subject (an acsTransID or a flow id). */
+export async function scheduleTimer(deps: AppDeps, kind: TimerKind, subject: string, dueAt: number, reschedule = false) {
   await deps.db
     .insert(timers)
-    .values({ kind, acsTransID, dueAt, createdAt: deps.clock.now() })
+    .values({ kind, subject, dueAt, createdAt: deps.clock.now() })
     .onConflictDoUpdate({
-      target: [timers.kind, timers.acsTransID],
+      target: [timers.kind, timers.subject],
       set: reschedule ? { dueAt, doneAt: null } : { kind },
     });
 }
 
-export async function cancelTimer(deps: AppDeps, kind: TimerKind, acsTransID: string) {
+export async function cancelTimer(deps: AppDeps, kind: TimerKind, subject: string) {
   await deps.db
     .update(timers)
     .set({ doneAt: deps.clock.now() })
-    .where(and(eq(timers.kind, kind), eq(timers.acsTransID, acsTransID), isNull(timers.doneAt)));
+    .where(and(eq(timers.kind, kind), eq(timers.subject, subject), isNull(timers.doneAt)));
 }
 
 /** Runs every due timer once; returns how many ran. */
@@ -50,7 +50,7 @@ export async function sweepTimers(deps: AppDeps, handlers: Partial<Record<TimerK
  * that must not wait for the next sweep (the final CRes wants the RRes first).
  *
  * @example
- *   await runClaimed(deps, timer, () => deliverRReq(deps, timer.acsTransID))
+ *   await runClaimed(deps, timer, () => deliverRReq(deps, timer.subject))
  */
 export async function runClaimed(
   deps: AppDeps,
@@ -89,13 +89,13 @@ async function run(deps: AppDeps, timer: Timer, handler: TimerHandler | undefine
   const retry = (error: string): TimerOutcome => ({ retryAt: deps.clock.now() + backoffMs(timer.attempts + 1), error });
   // A timer nobody handles is kept, not dropped: the work it stands for must not be lost.
   if (!handler) {
-    deps.log.error('timer has no handler', { kind: timer.kind, acsTransID: timer.acsTransID });
+    deps.log.error('timer has no handler', { kind: timer.kind, acsTransID: timer.subject });
     return retry(`no handler for ${timer.kind}`);
   }
   try {
     return await handler(deps, timer);
   } catch (error) {
-    deps.log.error('timer failed', { kind: timer.kind, acsTransID: timer.acsTransID, error });
+    deps.log.error('timer failed', { kind: timer.kind, acsTransID: timer.subject, error });
     return retry(String(error instanceof Error ? error.message : error));
   }
 }

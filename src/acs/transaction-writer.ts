@@ -80,7 +80,7 @@ function armCreqTimers(due: NewTransaction[]): InStatement {
   const values = due.map(() => '(?, ?, ?, ?)').join(', ');
   return {
     sql:
-      `INSERT INTO "${TIMERS}" ("${timers.kind.name}", "${timers.acsTransID.name}", "${timers.dueAt.name}", "${timers.createdAt.name}") ` +
+      `INSERT INTO "${TIMERS}" ("${timers.kind.name}", "${timers.subject.name}", "${timers.dueAt.name}", "${timers.createdAt.name}") ` +
       `SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES ${values}) AS v ` +
       `WHERE EXISTS (SELECT 1 FROM "${TRANSACTIONS}" t WHERE t."${transactions.acsTransID.name}" = v.column2) ON CONFLICT DO NOTHING`,
     args: due.flatMap((t) => ['creq_timeout', t.row.acsTransID, t.creqTimeoutAt!, t.row.createdAt]),

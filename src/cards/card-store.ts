@@ -5,12 +5,12 @@
 import { eq } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { cardholders, cards, members, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import { cardAccounts, cardholders, cards, members, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
 import type { Keys } from '../keys.ts';
 import { encryptPan, panLookupHash } from './pan.ts';
 
 export interface CardOnFile {
-  card: { id: number; brand: Brand; status: CardStatus; expiry: string; panLast4: string; replacedByCardId: number | null };
+  card: { id: number; accountId: number; brand: Brand; status: CardStatus; expiry: string; panLast4: string; replacedByCardId: number | null };
   cardholder: { id: number; phoneProvisional: boolean };
   member: {
     id: number;
@@ -24,11 +24,12 @@ export interface CardOnFile {
   } | null;
 }
 
-/** One indexed query: card by its PAN's keyed hash, with cardholder and member. */
+/** One indexed query: card by its PAN's keyed hash, with cardholder and its account's member. */
 export async function findCardOnFile(db: Database, panHash: string): Promise<CardOnFile | undefined> {
   const [row] = await db
     .select({
       cardId: cards.id,
+      accountId: cards.accountId,
       brand: cards.brand,
       status: cards.status,
       expiry: cards.expiry,
@@ -47,12 +48,12 @@ export async function findCardOnFile(db: Database, panHash: string): Promise<Car
     })
     .from(cards)
     .innerJoin(cardholders, eq(cardholders.id, cards.cardholderId))
-    .leftJoin(members, eq(members.cardholderId, cardholders.id))
+    .leftJoin(members, eq(members.cardAccountId, cards.accountId))
     .where(eq(cards.panHash, panHash))
     .limit(1);
   if (!row) return undefined;
   return {
-    card: { id: row.cardId, brand: row.brand, status: row.status, expiry: row.expiry, panLast4: row.panLast4, replacedByCardId: row.replacedByCardId },
+    card: { id: row.cardId, accountId: row.accountId, brand: row.brand, status: row.status, expiry: row.expiry, panLast4: row.panLast4, replacedByCardId: row.replacedByCardId },
     cardholder: { id: row.cardholderId, phoneProvisional: row.phoneProvisional },
     member:
       row.memberId === null
@@ -87,11 +88,16 @@ export async function protectPan(keys: Keys, pan: string) {
   };
 }
 
-export async function insertCard(db: Database, keys: Keys, clock: Clock, cardholderId: number, card: NewCard): Promise<number> {
+/**
+ * Puts a card on file. Without `accountId` it opens a new card account (a new card); with one it
+ * joins that account (a reissue keeps the registration of the card it replaces).
+ */
+export async function insertCard(db: Database, keys: Keys, clock: Clock, cardholderId: number, card: NewCard, accountId?: number): Promise<{ id: number; accountId: number }> {
   const now = clock.now();
+  const account = accountId ?? (await db.insert(cardAccounts).values({ cardholderId, createdAt: now }).returning({ id: cardAccounts.id }))[0].id;
   const [row] = await db
     .insert(cards)
-    .values({ ...(await protectPan(keys, card.pan)), expiry: card.expiry, brand: card.brand, status: card.status ?? 'active', cardholderId, createdAt: now, updatedAt: now })
+    .values({ ...(await protectPan(keys, card.pan)), expiry: card.expiry, brand: card.brand, status: card.status ?? 'active', cardholderId, accountId: account, createdAt: now, updatedAt: now })
     .returning({ id: cards.id });
-  return row.id;
+  return { id: row.id, accountId: account };
 }

@@ -9,8 +9,8 @@ import { challenges } from '../db/schema.ts';
 import { finishChallenge } from './finish.ts';
 
 export const challengeTimeout: TimerHandler = async (deps, timer) => {
-  const challenge = await deps.db.select().from(challenges).where(eq(challenges.acsTransID, timer.acsTransID)).get();
-  const txn = await findTransaction(deps.db, timer.acsTransID);
+  const challenge = await deps.db.select().from(challenges).where(eq(challenges.acsTransID, timer.subject)).get();
+  const txn = await findTransaction(deps.db, timer.subject);
   if (!challenge || !txn || txn.state !== 'challenge_started') return { done: true };
   if (challenge.expiresAt > deps.clock.now()) return { retryAt: challenge.expiresAt };
   await finishChallenge(deps, txn, { kind: 'expired' });

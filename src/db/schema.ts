@@ -39,6 +39,21 @@ export const cardholders = sqliteTable('cardholders', {
   createdAt: createdAt(),
 });
 
+/**
+ * A card account: a card and the cards that reissue it. A 3-D Secure registration (member)
+ * belongs to one account, so a cardholder with two cards registers each, and a reissued card
+ * finds its registration through the account (REISSUE_POLICY says what it keeps).
+ */
+export const cardAccounts = sqliteTable(
+  'card_accounts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    cardholderId: integer('cardholder_id').notNull().references(() => cardholders.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('card_accounts_cardholder').on(t.cardholderId)],
+);
+
 export type CardStatus = 'active' | 'blocked_stolen' | 'blocked' | 'replaced';
 
 export const cards = sqliteTable(
@@ -54,15 +69,17 @@ export const cards = sqliteTable(
     brand: text('brand').$type<Brand>().notNull(),
     status: text('status').$type<CardStatus>().notNull().default('active'),
     cardholderId: integer('cardholder_id').notNull().references(() => cardholders.id),
+    /** The account this card belongs to; a reissued card joins its predecessor's account. */
+    accountId: integer('account_id').notNull().references(() => cardAccounts.id),
     /** On reissue the old card points at its successor. */
     replacedByCardId: integer('replaced_by_card_id'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('cards_pan_hash').on(t.panHash), index('cards_cardholder').on(t.cardholderId)],
+  (t) => [uniqueIndex('cards_pan_hash').on(t.panHash), index('cards_cardholder').on(t.cardholderId), index('cards_account').on(t.accountId)],
 );
 
-// ─── Members (the cardholder's 3-D Secure account) ──────────────────────────────
+// ─── Members (a card account's 3-D Secure registration) ─────────────────────────
 
 export type MemberStatus = 'provisional' | 'active' | 'locked';
 export type AuthMethod = 'sms_otp' | 'password';
@@ -72,7 +89,8 @@ export const members = sqliteTable(
   'members',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    cardholderId: integer('cardholder_id').notNull().references(() => cardholders.id),
+    /** One registration per card account (seeds: each card is registered on its own). */
+    cardAccountId: integer('card_account_id').notNull().references(() => cardAccounts.id),
     /** The ID the cardholder types on the challenge page and in the portal. */
     loginId: text('login_id').notNull(),
     passwordHash: text('password_hash'),
@@ -88,7 +106,7 @@ export const members = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('members_login_id').on(t.loginId), uniqueIndex('members_cardholder').on(t.cardholderId)],
+  (t) => [uniqueIndex('members_login_id').on(t.loginId), uniqueIndex('members_card_account').on(t.cardAccountId)],
 );
 
 // ─── 3-D Secure transactions ────────────────────────────────────────────────────
@@ -182,43 +200,67 @@ export const methodData = sqliteTable('method_data', {
   expiresAt: integer('expires_at').notNull(),
 });
 
-// ─── Challenges and one-time passwords ──────────────────────────────────────────
+// ─── Flows, challenges and one-time codes ───────────────────────────────────────
+
+/** What a flow is for (Kratos-style self-service flows; the challenge is the first). */
+export type FlowKind = 'challenge' | 'registration' | 'recovery' | 'phone_verification' | 'staff_enrolment';
+
+/**
+ * A persisted flow (src/flow/): an id, a kind, a subject (for a challenge its acsTransID), a
+ * state from its kind's typed set, and an expiry. One-time codes, their send slots and the
+ * timers hang off the flow, so a registration or recovery flow sends and checks an SMS code
+ * with the same machinery and limits as the challenge.
+ */
+export const flows = sqliteTable(
+  'flows',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<FlowKind>().notNull(),
+    subject: text('subject').notNull(),
+    state: text('state').notNull(),
+    /** Codes sent in this flow, and when the last one went (cooldown, per-flow maximum). */
+    sendCount: integer('send_count').notNull().default(0),
+    lastSentAt: integer('last_sent_at'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('flows_kind_subject').on(t.kind, t.subject), index('flows_expires').on(t.expiresAt)],
+);
 
 export type ChallengeState = 'started' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
 
-/** The challenge flow of one transaction (Kratos-style: persisted, with state and expiry). */
+/** The 3-D Secure challenge of one transaction: its flow (state, expiry, sends) plus what only a challenge has. */
 export const challenges = sqliteTable('challenges', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   acsTransID: text('acs_trans_id').notNull().unique(),
+  flowId: text('flow_id').notNull().references(() => flows.id),
   method: text('method').$type<ChallengeMethod>().notNull(),
-  state: text('state').$type<ChallengeState>().notNull().default('started'),
   challengeWindowSize: text('challenge_window_size'),
   language: text('language').notNull().default('ja'),
   /** Digest of the first CReq: an identical repeat continues, a different one is refused. */
   creqDigest: text('creq_digest'),
-  sendCount: integer('send_count').notNull().default(0),
-  lastSentAt: integer('last_sent_at'),
   createdAt: createdAt(),
   lastActivityAt: integer('last_activity_at').notNull(),
-  expiresAt: integer('expires_at').notNull(),
 });
 
+/** One-time codes of a flow: stored only as a keyed hash, single use, expiring. */
 export const otps = sqliteTable(
   'otps',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    acsTransID: text('acs_trans_id').notNull(),
+    flowId: text('flow_id').notNull(),
     codeHash: text('code_hash').notNull(),
     expiresAt: integer('expires_at').notNull(),
     usedAt: integer('used_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('otps_trans').on(t.acsTransID)],
+  (t) => [index('otps_flow').on(t.flowId)],
 );
 
 // ─── Timers and outbound delivery ───────────────────────────────────────────────
 
-export type TimerKind = 'creq_timeout' | 'challenge_timeout' | 'rreq_delivery' | 'purge';
+export type TimerKind = 'creq_timeout' | 'challenge_timeout' | 'rreq_delivery';
 
 /** Work due at a time, swept by the scheduler (cron on Workers, interval on Node/Deno). */
 export const timers = sqliteTable(
@@ -226,7 +268,8 @@ export const timers = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     kind: text('kind').$type<TimerKind>().notNull(),
-    acsTransID: text('acs_trans_id').notNull(),
+    /** What the timer is for: an acsTransID for the ACS's timers, a flow id for a flow's. */
+    subject: text('subject').notNull(),
     dueAt: integer('due_at').notNull(),
     attempts: integer('attempts').notNull().default(0),
     /** A sweeper claims a timer by pushing this forward; another sweeper skips it meanwhile. */
@@ -235,7 +278,7 @@ export const timers = sqliteTable(
     lastError: text('last_error'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('timers_kind_trans').on(t.kind, t.acsTransID), index('timers_due').on(t.doneAt, t.dueAt)],
+  (t) => [uniqueIndex('timers_kind_subject').on(t.kind, t.subject), index('timers_due').on(t.doneAt, t.dueAt)],
 );
 
 /** Every SMS, mail and RReq the appliance sent or tried to send, with provider status (no secrets in it). */

@@ -118,9 +118,10 @@ export async function seedDemoIssuer(deps: AppDeps): Promise<boolean> {
 
   const now = clock.now();
   await db.insert(binRanges).values(DEMO_RANGES.map((r) => ({ ...r, createdAt: now })));
-  const cardIds = new Map<string, { cardId: number; cardholderId: number }>();
+  const cardIds = new Map<string, { cardId: number; cardholderId: number; accountId: number }>();
   for (const [i, demo] of DEMO_CARDS.entries()) {
-    let cardholderId = demo.sameCardholderAs ? cardIds.get(demo.sameCardholderAs)?.cardholderId : undefined;
+    const sibling = demo.sameCardholderAs ? cardIds.get(demo.sameCardholderAs) : undefined;
+    let cardholderId = sibling?.cardholderId;
     if (cardholderId === undefined) {
       const [holder] = await db
         .insert(cardholders)
@@ -133,26 +134,27 @@ export async function seedDemoIssuer(deps: AppDeps): Promise<boolean> {
         })
         .returning({ id: cardholders.id });
       cardholderId = holder.id;
-      if (demo.member) {
-        const m = demo.member;
-        await db.insert(members).values({
-          cardholderId,
-          loginId: m.loginId,
-          passwordHash: m.password ? await hashPassword(m.password) : null,
-          authMethod: m.authMethod,
-          phone: m.phone ?? null,
-          phoneStatus: m.phoneStatus,
-          personalMessage: m.personalMessage ?? null,
-          status: m.status,
-          lockedAt: m.status === 'locked' ? now : null,
-          termsAcceptedAt: now,
-          createdAt: now,
-          updatedAt: now,
-        });
-      }
     }
-    const cardId = await insertCard(db, keys, clock, cardholderId, { pan: demo.pan, expiry: demo.expiry, brand: demo.brand, status: demo.status });
-    cardIds.set(demo.key, { cardId, cardholderId });
+    // A reissued card joins the account (and so the registration) of the card it replaces.
+    const card = await insertCard(db, keys, clock, cardholderId, { pan: demo.pan, expiry: demo.expiry, brand: demo.brand, status: demo.status }, demo.key === 'jcb-reissued-new' ? sibling?.accountId : undefined);
+    cardIds.set(demo.key, { cardId: card.id, cardholderId, accountId: card.accountId });
+    if (demo.member) {
+      const m = demo.member;
+      await db.insert(members).values({
+        cardAccountId: card.accountId,
+        loginId: m.loginId,
+        passwordHash: m.password ? await hashPassword(m.password) : null,
+        authMethod: m.authMethod,
+        phone: m.phone ?? null,
+        phoneStatus: m.phoneStatus,
+        personalMessage: m.personalMessage ?? null,
+        status: m.status,
+        lockedAt: m.status === 'locked' ? now : null,
+        termsAcceptedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
   }
   // The old card of a reissue points at its successor.
   const oldCard = cardIds.get('jcb-reissued-old');

@@ -77,7 +77,7 @@ describe.each(VERSIONS)('AReq outcomes (%s)', (messageVersion) => {
       expect(pass.authenticationMethod).toEqual(['01']);
       expect(otp.authenticationType).toBeUndefined();
     }
-    const [timer] = await t.deps.db.select().from(timers).where(eq(timers.acsTransID, otp.acsTransID));
+    const [timer] = await t.deps.db.select().from(timers).where(eq(timers.subject, otp.acsTransID));
     expect(timer).toMatchObject({ kind: 'creq_timeout', dueAt: t.clock.now() + 30_000, doneAt: null });
     const [row] = await t.deps.db.select().from(transactions).where(eq(transactions.acsTransID, pass.acsTransID));
     expect(row.challengeMethod).toBe('password');

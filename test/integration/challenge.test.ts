@@ -138,7 +138,7 @@ describe('SMS OTP', () => {
     const txn = await row(t, ares.acsTransID);
     expect(txn).toMatchObject({ state: 'completed', finalTransStatus: 'Y', eci: '05', interactionCounter: 1 });
     expect(txn.authenticationValue).toMatch(/^[A-Za-z0-9+/]{27}=$/);
-    const rreqJob = await t.deps.db.select().from(timers).where(eq(timers.acsTransID, ares.acsTransID));
+    const rreqJob = await t.deps.db.select().from(timers).where(eq(timers.subject, ares.acsTransID));
     expect(rreqJob.map((j) => j.kind)).toContain('rreq_delivery');
   });
 

@@ -237,7 +237,7 @@ describe('decide() with SMS unavailable', () => {
     provisionalPolicy: 'challenge',
     risk: amountChallenge ? { decision: 'challenge', score: 50, reasons: ['amount'] } : { decision: 'frictionless', score: 10, reasons: ['low risk'] },
     cardOnFile: {
-      card: { id: 1, brand: 'jcb', status: 'active', expiry: '3012', panLast4: '0001', replacedByCardId: null },
+      card: { id: 1, accountId: 1, brand: 'jcb', status: 'active', expiry: '3012', panLast4: '0001', replacedByCardId: null },
       cardholder: { id: 1, phoneProvisional: false },
       member: {
         id: 1,

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eq, like } from 'drizzle-orm';
-import { cardholders, members, outboundLog, rateCounters, smsOutbox } from '../../src/db/schema.ts';
+import { cardAccounts, cardholders, members, outboundLog, rateCounters, smsOutbox } from '../../src/db/schema.ts';
 import { loadContext } from '../../src/challenge/context.ts';
 import { MESSAGES } from '../../src/challenge/messages.ts';
 import { sendFailureText, sendOtpFor, type SendRefusal } from '../../src/challenge/send-otp.ts';
@@ -164,7 +164,8 @@ describe('provisional numbers are never texted', () => {
     ['the member phone became provisional', async (t: TestApp) => void (await t.deps.db.update(members).set({ phoneStatus: 'provisional' }).where(eq(members.loginId, 'demo-jcb')))],
     ['the issuer marked the number provisional', async (t: TestApp) => {
       const [m] = await t.deps.db.select().from(members).where(eq(members.loginId, 'demo-jcb'));
-      await t.deps.db.update(cardholders).set({ phoneProvisional: true }).where(eq(cardholders.id, m.cardholderId));
+      const [account] = await t.deps.db.select().from(cardAccounts).where(eq(cardAccounts.id, m.cardAccountId));
+      await t.deps.db.update(cardholders).set({ phoneProvisional: true }).where(eq(cardholders.id, account.cardholderId));
     }],
   ])('refuses the first send when %s after the ARes', async (_, mark) => {
     const t = await start();

@@ -58,7 +58,7 @@ async function txnOf(t: TestApp, acsTransID: string) {
   return (await t.deps.db.select().from(transactions).where(eq(transactions.acsTransID, acsTransID)).get())!;
 }
 async function rreqTimer(t: TestApp, acsTransID: string) {
-  return t.deps.db.select().from(timers).where(and(eq(timers.kind, 'rreq_delivery'), eq(timers.acsTransID, acsTransID))).get();
+  return t.deps.db.select().from(timers).where(and(eq(timers.kind, 'rreq_delivery'), eq(timers.subject, acsTransID))).get();
 }
 async function attempts(t: TestApp, acsTransID: string) {
   return t.deps.db.select().from(outboundLog).where(eq(outboundLog.acsTransID, acsTransID)).orderBy(asc(outboundLog.id));
@@ -388,10 +388,10 @@ describe('timers and delivery over time', () => {
 
   it('keeps a timer nobody handles instead of dropping it', async () => {
     const { t } = await start();
-    await t.deps.db.insert(timers).values({ kind: 'purge', acsTransID: crypto.randomUUID(), dueAt: t.clock.now(), createdAt: t.clock.now() });
+    await t.deps.db.insert(timers).values({ kind: 'rreq_delivery', subject: crypto.randomUUID(), dueAt: t.clock.now(), createdAt: t.clock.now() });
     expect(await sweepTimers(t.deps, {})).toBe(1);
-    const [row] = await t.deps.db.select().from(timers).where(eq(timers.kind, 'purge'));
-    expect(row).toMatchObject({ doneAt: null, attempts: 1, lastError: 'no handler for purge', dueAt: t.clock.now() + 10_000 });
+    const [row] = await t.deps.db.select().from(timers).where(eq(timers.kind, 'rreq_delivery'));
+    expect(row).toMatchObject({ doneAt: null, attempts: 1, lastError: 'no handler for rreq_delivery', dueAt: t.clock.now() + 10_000 });
   });
 });
 
@@ -401,7 +401,7 @@ describe.each(VERSIONS)('RReq content for other endings (%s)', (messageVersion) 
     const { t, ds } = await start();
     const acsTransID = await challenged(t, ds, messageVersion);
     await t.deps.db.update(transactions).set({ state: 'failed', ...patch }).where(eq(transactions.acsTransID, acsTransID));
-    await t.deps.db.insert(timers).values({ kind: 'rreq_delivery', acsTransID, dueAt: t.clock.now(), createdAt: t.clock.now() });
+    await t.deps.db.insert(timers).values({ kind: 'rreq_delivery', subject: acsTransID, dueAt: t.clock.now(), createdAt: t.clock.now() });
     return { t, ds, acsTransID };
   }
 

@@ -102,7 +102,7 @@ describe('recordTransaction (group commit)', () => {
     expect(results).toEqual([true, false, true]);
     expect(new Set(await committedIds(t.databaseFile))).toEqual(new Set([first.acsTransID, other.acsTransID]));
     const armed = await t.deps.db.select().from(timers);
-    expect(armed.map((x) => x.acsTransID).sort()).toEqual([first.acsTransID, other.acsTransID].sort());
+    expect(armed.map((x) => x.subject).sort()).toEqual([first.acsTransID, other.acsTransID].sort());
     expect(armed[0]).toMatchObject({ kind: 'creq_timeout', dueAt: due, createdAt: first.createdAt, doneAt: null, attempts: 0 });
 
     // A later repeat of stored IDs is taken too, and arms nothing.
