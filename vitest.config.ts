@@ -21,7 +21,7 @@ export default defineConfig({
             main: './src/entry/worker.ts',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { NODE_ENV: 'test', DATABASE_URL: inject('databaseUrl'), PUBLIC_URL: 'https://acs.test', ...TEST_WORKER_SECRETS },
+              bindings: { NODE_ENV: 'test', DATABASE_URL: inject('databaseUrl'), PUBLIC_URL: 'https://acs.test', DS_ALLOWLIST_VISA: inject('dsPrefix'), ...TEST_WORKER_SECRETS },
             },
           })),
         ],

@@ -21,7 +21,7 @@ export function benchPan(i: number): string {
   return withLuhnDigit(BENCH_BIN[benchBrand(i)] + String(Math.floor(i / 3)).padStart(7, '0'));
 }
 
-/** The member ID of bench card i's cardholder (one cardholder and member per card). */
+/** The member ID registered on bench card i (one cardholder, card account and member per card). */
 export function benchLoginId(i: number): string {
   return `bench-${String(i).padStart(8, '0')}`;
 }

@@ -1,13 +1,13 @@
 /**
- * Bulk importer for benchmarks: puts N enrolled bench cards (cardholder + active SMS-OTP member +
- * card) into an appliance's embedded database, stored exactly as the appliance stores a card: the
+ * Bulk importer for benchmarks: puts N enrolled bench cards (cardholder, the card's own card account
+ * with an active SMS-OTP member on it, and the card) into an appliance's embedded database, stored exactly as the appliance stores a card: the
  * PAN only as `protectPan` makes it (keyed HMAC-SHA-256 hash + AES-GCM ciphertext, under the
  * database's own keys), never in the clear. Bench-only: the admin's real import (with its checks
  * and audit trail) is another issue.
  *
  * Fast by construction, in two phases:
  * 1. worker threads run the WebCrypto calls on every core while the main thread writes each
- *    chunk's cardholders and members (one transaction of multi-row INSERTs per chunk);
+ *    chunk's cardholders, card accounts and members (one transaction of multi-row INSERTs per chunk);
  * 2. the cards are written in the order of their keyed hash, again one transaction per chunk. The
  *    hash is random, so cards written in the order they were generated land all over the unique
  *    `pan_hash` index and every chunk rewrites most of its pages; in hash order each chunk appends
@@ -27,7 +27,7 @@ import { Worker } from 'node:worker_threads';
 import { createClient, type Client, type InStatement, type InValue } from '@libsql/client';
 import { getTableName, type Column, type Table } from 'drizzle-orm';
 import { SECRET_NAMES, type Secrets } from '../src/config.ts';
-import { cardholders, cards, members } from '../src/db/schema.ts';
+import { cardAccounts, cardholders, cards, members } from '../src/db/schema.ts';
 import { benchBrand, benchLoginId, benchPan, benchPhone, MAX_BENCH_CARDS } from './cards.ts';
 import type { ChunkRequest, ChunkResult } from './import-worker.ts';
 
@@ -42,7 +42,7 @@ export interface ImportOptions {
   chunk?: number;
   /** Worker threads running WebCrypto; default: one per core. */
   workers?: number;
-  /** Called after each committed chunk: phase 1 counts cardholders and members, phase 2 cards. */
+  /** Called after each committed chunk: phase 1 counts cardholders (with their accounts and members), phase 2 cards. */
   onProgress?: (done: number, total: number, elapsedMs: number, phase: ImportPhase) => void;
   /** created_at / updated_at of the rows; default now. */
   now?: number;
@@ -58,8 +58,9 @@ export interface ImportResult {
 
 const CARD_EXPIRY = '3012';
 /**
- * Phase 2's transactions are larger: in hash order the cards' other index (cardholder_id) is the
- * one written at random, and every transaction rewrites most of its pages, so fewer is cheaper.
+ * Phase 2's transactions are larger: in hash order the cards' other indexes (cardholder_id,
+ * account_id) are the ones written at random, and every transaction rewrites most of their pages,
+ * so fewer is cheaper.
  */
 const CARDS_PER_TRANSACTION = 50_000;
 
@@ -85,10 +86,11 @@ export async function importCards(options: ImportOptions): Promise<ImportResult>
   const panHash = new Array<string>(count);
   const panCipher = new Array<string>(count);
   const holderId = new Float64Array(count);
+  const accountId = new Float64Array(count);
 
   const workers = Array.from({ length: workerCount }, () => tsWorker(new URL('./import-worker.ts', import.meta.url), { secrets: options.secrets }));
   try {
-    // Phase 1: PANs protected on the workers; cardholders and members written as chunks come back.
+    // Phase 1: PANs protected on the workers; cardholders, accounts and members written as chunks come back.
     const chunks: ChunkRequest[] = [];
     for (let s = 0, id = 0; s < count; s += chunk, id++) chunks.push({ id, start: start + s, count: Math.min(chunk, count - s) });
     let done = 0;
@@ -110,7 +112,7 @@ export async function importCards(options: ImportOptions): Promise<ImportResult>
             panCipher[result.start - start + j] = result.panCipher[j];
           }
           writing = writing
-            .then(() => writeHolders(client, result.start, result.panHash.length, start, holderId, now))
+            .then(() => writeHolders(client, result.start, result.panHash.length, start, { holderId, accountId }, now))
             .then(() => {
               progress((done += result.panHash.length), 'cardholders');
               if (--pending === 0) resolveAll();
@@ -125,7 +127,7 @@ export async function importCards(options: ImportOptions): Promise<ImportResult>
     // Phase 2: the cards, in the order of their keyed hash.
     const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => (panHash[a] < panHash[b] ? -1 : panHash[a] > panHash[b] ? 1 : 0));
     for (let from = 0; from < count; from += CARDS_PER_TRANSACTION) {
-      await writeCards(client, order.slice(from, from + CARDS_PER_TRANSACTION), { start, panHash, panCipher, holderId, now });
+      await writeCards(client, order.slice(from, from + CARDS_PER_TRANSACTION), { start, panHash, panCipher, holderId, accountId, now });
       progress(Math.min(count, from + CARDS_PER_TRANSACTION), 'cards');
     }
     await client.execute('PRAGMA wal_checkpoint(PASSIVE)');
@@ -137,27 +139,36 @@ export async function importCards(options: ImportOptions): Promise<ImportResult>
   return { cards: count, ms, cardsPerSecond: count / (ms / 1000) };
 }
 
-/** Cards start…start+n-1 (of an import beginning at `first`): their cardholders and members, one transaction. */
-async function writeHolders(client: Client, from: number, n: number, first: number, holderId: Float64Array, now: number): Promise<void> {
+/**
+ * Cards start…start+n-1 (of an import beginning at `first`): their cardholders, and for each card its
+ * own card account with the member registered on it (one registration per card), one transaction.
+ */
+async function writeHolders(client: Client, from: number, n: number, first: number, ids: { holderId: Float64Array; accountId: Float64Array }, now: number): Promise<void> {
   const tx = await client.transaction('write');
   try {
     const holderBase = await maxId(tx, cardholders);
+    const accountBase = await maxId(tx, cardAccounts);
     const memberBase = await maxId(tx, members);
     const holderRows: InValue[][] = [];
+    const accountRows: InValue[][] = [];
     const memberRows: InValue[][] = [];
     for (let j = 0; j < n; j++) {
       const i = from + j;
       const phone = benchPhone(i);
-      const id = holderBase + j + 1;
-      holderId[i - first] = id;
-      holderRows.push([id, `BENCH-${String(i).padStart(8, '0')}`, `ベンチ 会員${i}`, phone, 0, now]);
-      memberRows.push([memberBase + j + 1, id, benchLoginId(i), 'sms_otp', phone, 'verified', 'active', now, now, now]);
+      const holder = holderBase + j + 1;
+      const account = accountBase + j + 1;
+      ids.holderId[i - first] = holder;
+      ids.accountId[i - first] = account;
+      holderRows.push([holder, `BENCH-${String(i).padStart(8, '0')}`, `ベンチ 会員${i}`, phone, 0, now]);
+      accountRows.push([account, holder, now]);
+      memberRows.push([memberBase + j + 1, account, benchLoginId(i), 'sms_otp', phone, 'verified', 'active', now, now, now]);
     }
     await tx.batch([
       insertMany(cardholders, [cardholders.id, cardholders.customerRef, cardholders.name, cardholders.phoneOnFile, cardholders.phoneProvisional, cardholders.createdAt], holderRows),
+      insertMany(cardAccounts, [cardAccounts.id, cardAccounts.cardholderId, cardAccounts.createdAt], accountRows),
       insertMany(
         members,
-        [members.id, members.cardholderId, members.loginId, members.authMethod, members.phone, members.phoneStatus, members.status, members.termsAcceptedAt, members.createdAt, members.updatedAt],
+        [members.id, members.cardAccountId, members.loginId, members.authMethod, members.phone, members.phoneStatus, members.status, members.termsAcceptedAt, members.createdAt, members.updatedAt],
         memberRows,
       ),
     ]);
@@ -171,7 +182,7 @@ async function writeHolders(client: Client, from: number, n: number, first: numb
 async function writeCards(
   client: Client,
   positions: number[],
-  c: { start: number; panHash: string[]; panCipher: string[]; holderId: Float64Array; now: number },
+  c: { start: number; panHash: string[]; panCipher: string[]; holderId: Float64Array; accountId: Float64Array; now: number },
 ): Promise<void> {
   const tx = await client.transaction('write');
   try {
@@ -179,10 +190,14 @@ async function writeCards(
     const rows = positions.map((k, j): InValue[] => {
       const i = c.start + k;
       const pan = benchPan(i);
-      return [cardBase + j + 1, c.panHash[k], c.panCipher[k], pan.slice(0, 6), pan.slice(-4), CARD_EXPIRY, benchBrand(i), 'active', c.holderId[k], c.now, c.now];
+      return [cardBase + j + 1, c.panHash[k], c.panCipher[k], pan.slice(0, 6), pan.slice(-4), CARD_EXPIRY, benchBrand(i), 'active', c.holderId[k], c.accountId[k], c.now, c.now];
     });
     await tx.execute(
-      insertMany(cards, [cards.id, cards.panHash, cards.panCipher, cards.panFirst6, cards.panLast4, cards.expiry, cards.brand, cards.status, cards.cardholderId, cards.createdAt, cards.updatedAt], rows),
+      insertMany(
+        cards,
+        [cards.id, cards.panHash, cards.panCipher, cards.panFirst6, cards.panLast4, cards.expiry, cards.brand, cards.status, cards.cardholderId, cards.accountId, cards.createdAt, cards.updatedAt],
+        rows,
+      ),
     );
     await tx.commit();
   } finally {

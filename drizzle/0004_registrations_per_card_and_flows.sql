@@ -1,7 +1,8 @@
 -- One registration per card account (a card and the cards that reissue it), and the flow kernel.
 -- Data: every card joins the account of the first card of its reissue chain; an existing member
--- (one per cardholder before) moves to the account of that cardholder's newest card that is not
--- replaced (else its newest card); the cardholder's other cards start unregistered. Each open
+-- (one per cardholder before) moves to the account of that cardholder's newest active card (else
+-- its newest blocked card, else its newest card): the card in use keeps working even when a newer
+-- one is blocked. The cardholder's other cards start unregistered. Each open
 -- challenge becomes a flow whose id is its acsTransID, so its OTPs and timers keep their keys.
 ALTER TABLE `otps` RENAME COLUMN "acs_trans_id" TO "flow_id";--> statement-breakpoint
 ALTER TABLE `timers` RENAME COLUMN "acs_trans_id" TO "subject";--> statement-breakpoint
@@ -79,7 +80,7 @@ CREATE TABLE `__new_members` (
 INSERT INTO `__new_members`("id", "card_account_id", "login_id", "password_hash", "auth_method", "phone", "phone_status", "personal_message", "status", "failed_attempts", "locked_at", "terms_accepted_at", "created_at", "updated_at")
 	SELECT m."id",
 		COALESCE(
-			(SELECT c.`account_id` FROM `cards` c WHERE c.`cardholder_id` = m.`cardholder_id` ORDER BY (c.`status` = 'replaced'), c.`id` DESC LIMIT 1),
+			(SELECT c.`account_id` FROM `cards` c WHERE c.`cardholder_id` = m.`cardholder_id` ORDER BY CASE c.`status` WHEN 'active' THEN 0 WHEN 'replaced' THEN 2 ELSE 1 END, c.`id` DESC LIMIT 1),
 			(SELECT a.`id` FROM `card_accounts` a WHERE a.`cardholder_id` = m.`cardholder_id` ORDER BY a.`id` DESC LIMIT 1)
 		),
 		m."login_id", m."password_hash", m."auth_method", m."phone", m."phone_status", m."personal_message", m."status", m."failed_attempts", m."locked_at", m."terms_accepted_at", m."created_at", m."updated_at"

@@ -24,15 +24,22 @@ export async function freePort() {
   });
 }
 
-/** @returns {Promise<{ url: string, stop: () => void }>} */
+/**
+ * `stop()` ends sqld and resolves once it has exited (SIGKILL after 5 s), so its port is free.
+ * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
+ */
 export async function startSqld({ dbPath, port, quiet = true } = {}) {
   port ??= await freePort();
   mkdirSync(dirname(dbPath), { recursive: true });
   const child = spawn(sqldBinary(), ['--db-path', dbPath, '--http-listen-addr', `127.0.0.1:${port}`, '--no-welcome'], {
     stdio: quiet ? 'ignore' : 'inherit',
   });
+  // sqld never outlives the process that started it, however that process ends.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`sqld exited with code ${code}`))));
+  const gone = new Promise((resolve) => child.once('exit', () => resolve(process.off('exit', orphanGuard))));
+  const exited = gone.then(() => Promise.reject(new Error(`sqld exited with code ${child.exitCode}`)));
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
@@ -44,5 +51,12 @@ export async function startSqld({ dbPath, port, quiet = true } = {}) {
     await new Promise((r) => setTimeout(r, 100));
   }
   exited.catch(() => {});
-  return { url, stop: () => child.kill('SIGTERM') };
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(killer);
+  };
+  return { url, stop };
 }

@@ -3,18 +3,24 @@
  * Middleware first (request id, log, headers, body limits), then one route group per part
  * of the domain. Entry points (src/entry/) only build the dependencies for their runtime.
  */
-import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import { ErrorPage, NotFoundPage, TooLargePage } from '../views/errors/pages.tsx';
 import { ComingPage, LandingPage } from '../views/landing.tsx';
-import { acsRoutes } from './acs/routes.ts';
+import type { SiteInfo } from '../views/layout.tsx';
+import { acsRoutes, areqTooLarge } from './acs/routes.ts';
+import { adminRoutes } from './admin/routes.tsx';
+import { cannotContinue } from './challenge/render.tsx';
 import { challengeRoutes } from './challenge/routes.tsx';
+import { verifyState } from './challenge/state-token.ts';
+import { isDatabaseDeadline } from './db/deadline.ts';
 import { sandboxRoutes } from './sandbox/routes.tsx';
 import type { AppDeps, AppEnv } from './deps.ts';
+import { bodyLimit } from './http/body-limit.ts';
 import { health } from './http/health.ts';
-import { isMachineRoute } from './http/machine-routes.ts';
+import { answersJson, isMachineRoute } from './http/machine-routes.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
 
@@ -25,6 +31,8 @@ const FORM_BODY_LIMIT = 64 * 1024;
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config } = deps;
   const app = new Hono<AppEnv>();
+  // Who runs this appliance, for the site header of every page the app renders itself.
+  const site = { issuerName: { ja: config.ISSUER_NAME, en: config.ISSUER_NAME_EN }, issuerPhone: config.ISSUER_PHONE };
 
   app.use('*', async (c, next) => {
     c.set('deps', deps);
@@ -37,14 +45,19 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     '*',
     securityHeaders({ production: config.NODE_ENV === 'production', development: config.NODE_ENV === 'development', publicUrl: config.PUBLIC_URL }),
   );
-  app.use('*', (c, next) =>
+  // An oversized body is read to its end before the answer, so the client's kept-alive connection survives.
+  app.use(
+    '*',
     bodyLimit({
-      maxSize: isMachineRoute(c.req.path) ? MACHINE_BODY_LIMIT : FORM_BODY_LIMIT,
-      onError: (c) =>
-        isMachineRoute(c.req.path, c.req.header('accept'))
+      maxSize: (c) => (isMachineRoute(c.req.path) ? MACHINE_BODY_LIMIT : FORM_BODY_LIMIT),
+      onError: (c, limit) => {
+        // A DS gets an EMV answer to every message, also one too large to read.
+        if (c.req.path === '/3ds/areq') return areqTooLarge(c, limit);
+        return answersJson(c)
           ? c.json({ error: 'payload_too_large' }, 413)
-          : c.html(TooLargePage(), 413),
-    })(c, next),
+          : c.html(TooLargePage({ site }), 413);
+      },
+    }),
   );
 
   if (deps.assets) {
@@ -62,22 +75,46 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (config.SANDBOX) app.route('/', sandboxRoutes(() => app));
 
   app.get('/', (c) =>
-    c.html(LandingPage({ issuerName: config.ISSUER_NAME, issuerNameEn: config.ISSUER_NAME_EN, sandbox: config.SANDBOX })),
+    c.html(LandingPage({ site, sandbox: config.SANDBOX })),
   );
-  app.get('/portal', (c) => c.html(ComingPage({ titleJa: '会員ページ', titleEn: 'Member portal' })));
-  app.get('/admin', (c) => c.html(ComingPage({ titleJa: '管理画面', titleEn: 'Admin area' })));
+  app.get('/portal', (c) => c.html(ComingPage({ site, title: { ja: '会員ページ', en: 'Member portal' } })));
+  app.route('/', adminRoutes());
 
   app.notFound((c) =>
-    isMachineRoute(c.req.path, c.req.header('accept'))
+    answersJson(c)
       ? c.json({ error: 'not_found', path: c.req.path }, 404)
-      : c.html(NotFoundPage(), 404),
+      : c.html(NotFoundPage({ site }), 404),
   );
   app.onError((error, c) => {
+    // Hono's own refusals (a malformed form or JSON body in a validator) carry their answer.
+    if (error instanceof HTTPException) return error.getResponse();
+    if (isDatabaseDeadline(error)) return databaseUnavailable(c, site);
     deps.log.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, error });
-    return isMachineRoute(c.req.path, c.req.header('accept'))
+    return answersJson(c)
       ? c.json({ error: 'internal_error', requestId: c.get('requestId') }, 500)
-      : c.html(ErrorPage({ requestId: c.get('requestId') }), 500);
+      : c.html(ErrorPage({ site, requestId: c.get('requestId') }), 500);
   });
 
   return app;
+}
+
+/**
+ * The database did not answer within DB_TIMEOUT_MS (src/db/deadline.ts): a passing state, answered
+ * as one, with 503. The challenge page says the purchase cannot continue right now, in the
+ * language of the page it came from, and posts nothing to the shop, so the cardholder may try again
+ * and the challenge's own timers still end it if they do not; a machine gets JSON; any other page
+ * the error page. (The AReq never gets here: it answers Erro 403 itself, src/acs/authenticate.ts.)
+ */
+async function databaseUnavailable(c: Context<AppEnv>, site: SiteInfo): Promise<Response> {
+  const deps = c.get('deps');
+  deps.log.error('database did not answer in time', { requestId: c.get('requestId'), path: c.req.path, timeoutMs: deps.config.DB_TIMEOUT_MS });
+  if (c.req.path === '/3ds/challenge' || c.req.path.startsWith('/3ds/challenge/')) {
+    // The form was parsed by the route already (Hono keeps it); its signed state names the language.
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const state = await verifyState(deps.keys.session, form.state, deps.clock.now());
+    return cannotContinue(c, state?.lang ?? 'ja', undefined, undefined, 'unavailable');
+  }
+  return answersJson(c)
+    ? c.json({ error: 'unavailable', reason: 'database', requestId: c.get('requestId') }, 503)
+    : c.html(ErrorPage({ site, requestId: c.get('requestId') }), 503);
 }

@@ -34,3 +34,18 @@ export function adjustableClock(): Clock & { advance(ms: number): void; offset()
     offset: () => offset,
   };
 }
+
+/**
+ * A moment as a person reads it in a time zone (the issuer's, IANA): "2026-01-15 12:00:03".
+ * Pages name the zone beside it; machines get ISO 8601 in UTC instead.
+ *
+ * @example localTime(Date.UTC(2026, 0, 15, 3, 0, 3), 'Asia/Tokyo') // "2026-01-15 12:00:03"
+ */
+export function localTime(ms: number, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { base64urlToBytes, bytesToBase64 } from './encoding.ts';
 
 /**
  * Every setting of the appliance, typed and validated once at start-up.
@@ -93,6 +94,10 @@ export const configSchema = z
       .regex(/^(file:|libsql:|https?:|wss?:|:memory:)/, 'must be a file: path or a libsql://, http(s):// or ws(s):// URL')
       .default('file:data/mamori.db'),
     DATABASE_AUTH_TOKEN: z.string().optional(),
+    /** The longest one database call may take (src/db/deadline.ts); then it fails and the ACS answers without it. */
+    DB_TIMEOUT_MS: int(100, 60_000).default(2000),
+    /** The longest an AReq may take: past it the DS gets Erro 403 (transient system failure). */
+    AREQ_BUDGET_MS: int(100, 60_000).default(2000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 
     PAN_LOOKUP_KEY: secret.optional(),
@@ -106,6 +111,12 @@ export const configSchema = z
     ISSUER_NAME: z.string().min(1).max(60).default('まもり銀行カード'),
     ISSUER_NAME_EN: z.string().min(1).max(60).default('Mamori Card'),
     ISSUER_PHONE: z.string().min(1).max(30).default('0120-000-000'),
+    /** The first issuer's code (CLIs' --issuer) and helpdesk hours; they seed the issuers table once (src/issuers/). */
+    ISSUER_CODE: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be lowercase letters, digits and hyphens (up to 32)').optional(),
+    ISSUER_HELPDESK_HOURS: z.string().max(60).optional(),
+    ISSUER_HELPDESK_HOURS_EN: z.string().max(60).optional(),
+    /** The first issuer's IANA time zone: every time a person reads (pages, outboxes, mails) is shown in it. */
+    ISSUER_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo').default('Asia/Tokyo'),
     /** Our own origin only (a path under /static, or an https URL the issuer hosts). */
     ISSUER_LOGO: z.string().min(1).default('/static/img/issuer-logo.svg'),
     /** The schemes' marks are their artwork: configure the image the scheme gave you, else a text mark is shown. */
@@ -127,6 +138,8 @@ export const configSchema = z
     OTP_RESEND_COOLDOWN_SECONDS: int(0, 300).default(30),
     OTP_MAX_SENDS: int(1, 10).default(3),
     PROVISIONAL_POLICY: z.enum(['challenge', 'reject']).default('challenge'),
+    /** What a reissued card keeps of its predecessor's registration (src/cards/reissue.ts). */
+    REISSUE_POLICY: z.enum(['continue', 'reregister_phone']).default('continue'),
     CHALLENGE_THRESHOLDS: amountPerCurrency.default({ '392': 30000, '840': 200, '978': 200 }),
     VELOCITY_LIMIT_PER_HOUR: int(1, 10_000).default(10),
 
@@ -226,7 +239,7 @@ export class ConfigError extends Error {
  */
 export function parseConfig(env: Record<string, string | undefined>, devSecrets?: Partial<Secrets>): Config {
   // Empty strings mean "not set", as in most .env files.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = withSandboxLimits(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>);
   const result = configSchema.safeParse(cleaned);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -250,15 +263,36 @@ export function parseConfig(env: Record<string, string | undefined>, devSecrets?
   };
 }
 
+/**
+ * Limits sized for the sandbox's walkthrough (README): trying every window size and a phone on one
+ * demo card, the lockout and the DS modes within the hour must not hit the production-sized
+ * defaults (10 SMS per phone, 10 authentications per card). Used in development while the
+ * sandbox is on, for each variable that is not set; the sandbox's cards page states them.
+ */
+export const SANDBOX_LIMITS = { SMS_LIMIT_PER_PHONE: '50/1h', SMS_LIMIT_PER_IP: '200/1h', VELOCITY_LIMIT_PER_HOUR: '50' } as const;
+
+function withSandboxLimits(env: Record<string, string>): Record<string, string> {
+  const development = (env.NODE_ENV ?? 'development') === 'development';
+  const sandbox = env.SANDBOX === undefined || ['true', '1', 'on', 'yes'].includes(env.SANDBOX);
+  return development && sandbox ? { ...SANDBOX_LIMITS, ...env } : env;
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Decodes a secret given as 64 hex characters or base64/base64url; undefined when neither. */
 export function decodeSecret(value: string): Uint8Array<ArrayBuffer> | undefined {
   if (/^[0-9a-fA-F]{64}$/.test(value)) {
     return Uint8Array.from(value.match(/../g)!.map((h) => parseInt(h, 16)));
   }
   try {
-    const b64 = value.replace(/-/g, '+').replace(/_/g, '/');
-    const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-    return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+    return base64urlToBytes(value);
   } catch {
     return undefined;
   }
@@ -266,6 +300,5 @@ export function decodeSecret(value: string): Uint8Array<ArrayBuffer> | undefined
 
 /** A fresh random secret in base64, for development start-ups. */
 export function generateSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes));
+  return bytesToBase64(crypto.getRandomValues(new Uint8Array(32)));
 }

@@ -22,6 +22,12 @@ const SECRET_FIELD = /^(acctnumber|pan|otp|otpcode|code|password|passwordhash|ne
 
 /** 12–19 digits, optionally grouped by spaces or dashes, as a PAN is written. */
 const PAN_LIKE = /\b\d(?:[ -]?\d){11,18}\b/g;
+/**
+ * A UUID (acsTransID, dsTransID, threeDSServerTransID): 32 hex digits, more than any PAN has.
+ * About one random UUID in a thousand has all-decimal groups that pass the Luhn check, so
+ * without this exception those IDs would be masked and their log lines could not be found.
+ */
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[deep]';
@@ -37,6 +43,16 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 function maskPansIn(text: string): string {
+  let out = '';
+  let from = 0;
+  for (const uuid of text.matchAll(UUID)) {
+    out += maskDigitRuns(text.slice(from, uuid.index)) + uuid[0];
+    from = uuid.index + uuid[0].length;
+  }
+  return out + maskDigitRuns(text.slice(from));
+}
+
+function maskDigitRuns(text: string): string {
   return text.replace(PAN_LIKE, (m) => {
     const digits = m.replace(/[ -]/g, '');
     return luhnValid(digits) ? maskPan(digits) : m;

@@ -7,13 +7,24 @@ import { challengeTimeout } from './challenge/timeout.ts';
 import type { AppDeps } from './deps.ts';
 import { purgeOldCounters } from './messaging/rate-limit.ts';
 import { seedDemoIssuer } from './sandbox/demo-issuer.ts';
+import { seedDemoStaff } from './admin/demo-staff.ts';
 
 const SWEEP_INTERVAL_MS = 1000;
+const MAX_OVERLAPPING_SWEEPS = 3;
 
 export async function startServices(deps: AppDeps): Promise<{ stop(): void }> {
   if (deps.config.DEMO_DATA) await seedDemoIssuer(deps);
+  if (deps.config.DEMO_DATA) await seedDemoStaff(deps);
+  // A few sweeps may overlap (one held up by a slow DS must not hold back every other due timer;
+  // claims keep them from running a timer twice), but not without bound: under a silent database
+  // each sweep lasts until its calls' deadlines (DB_TIMEOUT_MS), and ticks meanwhile are skipped.
+  let sweeping = 0;
   const timer = setInterval(() => {
-    runScheduledWork(deps).catch((error) => deps.log.error('scheduled work failed', { error }));
+    if (sweeping >= MAX_OVERLAPPING_SWEEPS) return;
+    sweeping++;
+    runScheduledWork(deps)
+      .catch((error) => deps.log.error('scheduled work failed', { error }))
+      .finally(() => sweeping--);
   }, SWEEP_INTERVAL_MS);
   // Do not keep a process alive only for the sweeper.
   (timer as { unref?: () => void }).unref?.();

@@ -10,6 +10,7 @@ import { encryptPan, maskPan, panLookupHash } from '../cards/pan.ts';
 import { methodData, transactions } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { sha256Hex } from '../encoding.ts';
+import { withinBudget } from '../http/budget.ts';
 import { smsChallengesAvailable } from '../messaging/breaker.ts';
 import { buildARes, type ARes, type AResOutcome } from '../protocol/ares.ts';
 import { parseAReq, requestorChallengeInd, type AReq } from '../protocol/areq.ts';
@@ -17,6 +18,7 @@ import { eciFor, type TransStatusReason } from '../protocol/codes.ts';
 import type { Erro } from '../protocol/erro.ts';
 import { buildErro } from '../protocol/errors.ts';
 import type { RiskAssessment } from '../risk/provider.ts';
+import { authenticationTypeFor } from '../challenge/strategies.ts';
 import { computeAuthenticationValue } from './authentication-value.ts';
 import { decide, type Decision } from './decide.ts';
 import { recordTransaction } from './transaction-writer.ts';
@@ -28,20 +30,22 @@ const JST_OFFSET_MS = 9 * HOUR_MS;
 
 export type AReqAnswer = { kind: 'ARes'; message: ARes; acsTransID: string; replayed: boolean } | { kind: 'Erro'; message: Erro };
 
-export async function authenticate(deps: AppDeps, body: string): Promise<AReqAnswer> {
+/** `budget` (AREQ_BUDGET_MS, from the route): once it runs out the answer is Erro 403, whatever is still running. */
+export async function authenticate(deps: AppDeps, body: string, budget?: AbortSignal): Promise<AReqAnswer> {
   const parsed = parseAReq(body, { requireDsFields: true });
   if (!parsed.ok) return { kind: 'Erro', message: parsed.erro };
   const areq = parsed.areq;
   try {
-    return await authenticateValid(deps, areq, body);
+    return await withinBudget(authenticateValid(deps, areq, body, budget), budget);
   } catch (error) {
-    // Never a 5xx: a failing database (or anything else unexpected) is a transient system failure.
+    // Never a 5xx: a failing or silent database (DatabaseDeadlineError after DB_TIMEOUT_MS), a spent
+    // budget, or anything else unexpected is a transient system failure.
     deps.log.error('areq: system failure', { error, threeDSServerTransID: areq.threeDSServerTransID });
     return { kind: 'Erro', message: erroFor(areq, '403', 'Transient system failure: please retry') };
   }
 }
 
-async function authenticateValid(deps: AppDeps, areq: AReq, body: string): Promise<AReqAnswer> {
+async function authenticateValid(deps: AppDeps, areq: AReq, body: string, budget?: AbortSignal): Promise<AReqAnswer> {
   const { db, clock, keys, config } = deps;
   const now = clock.now();
   const pan = areq.acctNumber;
@@ -121,6 +125,15 @@ async function authenticateValid(deps: AppDeps, areq: AReq, body: string): Promi
   // of the same moment (group commit); the ARes leaves only once it is committed. A twin of this
   // AReq (same threeDSServerTransID and dsTransID), earlier or concurrent, finds the IDs taken and
   // replays the stored ARes.
+  //
+  // Under a database that stops answering, the DS may already have had Erro 403 (budget spent, or
+  // the write's deadline passed) when this write commits: a statement on its way cannot be called
+  // back. That late row is still consistent, because it is complete (row and CReq timer are one
+  // batch) and is exactly the ARes this AReq earned: a DS that retries the same AReq gets it
+  // replayed; one that gives up never sends a CReq, so a C ends N/14 after 30 s like any
+  // abandoned challenge (its RReq is refused by the DS and recorded, rreq.ts), and Y/N rows are
+  // only a trail. What must not happen is a write *started* after the Erro went out:
+  budget?.throwIfAborted();
   const stored = await recordTransaction(db, { row, creqTimeoutAt: decision.transStatus === 'C' ? now + CREQ_TIMEOUT_MS : undefined });
   if (!stored) {
     const winner = await findByIds(deps, areq.threeDSServerTransID, areq.dsTransID!);
@@ -213,7 +226,7 @@ async function outcomeFor(deps: AppDeps, decision: Decision, areq: AReq, brand: 
         transStatus: 'C',
         acsURL: `${deps.config.PUBLIC_URL}/3ds/challenge`,
         acsChallengeMandated: decision.mandated ? 'Y' : 'N',
-        authenticationType: decision.method === 'password' ? '01' : '02',
+        authenticationType: authenticationTypeFor(decision.method),
       };
     default:
       return { transStatus: decision.transStatus, transStatusReason: decision.reason as TransStatusReason };

@@ -16,7 +16,7 @@
  * Everything the MAC covers is in the authorisation message the issuer receives (PAN, amount,
  * currency, ECI, the DS transaction ID), so the host can recompute it without calling the ACS.
  */
-import { bytesToBase64, bytesToHex, timingSafeEqual } from '../encoding.ts';
+import { base64ToBytes, bytesToBase64, bytesToHex, timingSafeEqual } from '../encoding.ts';
 
 export type AuthenticationResult = 'Y' | 'A';
 export type AuthenticationHow = 'password' | 'sms_otp' | 'frictionless';
@@ -61,7 +61,7 @@ export async function verifyAuthenticationValue(
 ): Promise<VerifyResult> {
   let bytes: Uint8Array;
   try {
-    bytes = Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
+    bytes = base64ToBytes(value);
   } catch {
     return { valid: false, reason: 'not base64' };
   }

@@ -9,6 +9,7 @@
  */
 import type { CardOnFile } from '../cards/card-store.ts';
 import type { ChallengeMethod } from '../db/schema.ts';
+import { BRANDS } from '../protocol/brands.ts';
 import type { RiskAssessment } from '../risk/provider.ts';
 
 export type Decision =
@@ -42,8 +43,8 @@ export function usableMethod(cardOnFile: CardOnFile): ChallengeMethod {
   if (!member || member.status === 'provisional') return 'guidance_register';
   const phoneUsable = member.phone !== null && member.phoneStatus === 'verified' && !cardholder.phoneProvisional;
   if (member.authMethod === 'sms_otp') return phoneUsable ? 'sms_otp' : 'guidance_phone';
-  // Legacy static password: never for Mastercard (Identity Check requires dynamic authentication).
-  if (card.brand === 'mastercard') return phoneUsable ? 'sms_otp' : 'guidance_phone';
+  // Legacy static password: only where the scheme allows one (not Mastercard Identity Check).
+  if (!BRANDS[card.brand].staticPassword) return phoneUsable ? 'sms_otp' : 'guidance_phone';
   return member.hasPassword ? 'password' : phoneUsable ? 'sms_otp' : 'guidance_register';
 }
 

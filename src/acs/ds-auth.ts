@@ -30,11 +30,7 @@ export interface ClientCertificateVerdict {
   reason?: string;
 }
 
-/** Whether the request came over TLS with a client certificate the TLS layer verified. */
-export function clientCertificateVerified(c: Context): boolean {
-  return clientCertificateVerdict(c).verified;
-}
-
+/** Whether the request came over TLS with a client certificate the TLS layer verified, and if not, why. */
 export function clientCertificateVerdict(c: Context): ClientCertificateVerdict {
   const cf = (c.req.raw as Request & { cf?: { tlsClientAuth?: CfTlsClientAuth } }).cf;
   if (cf?.tlsClientAuth) {

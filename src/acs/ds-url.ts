@@ -3,9 +3,11 @@
  * scheme's configured DS URL. The sandbox's own DS receiver is allowed while the sandbox is on.
  */
 import type { Config } from '../config.ts';
-import type { Brand } from '../db/schema.ts';
+import { BRANDS, type Brand } from '../protocol/brands.ts';
 
-export function resolveDsUrl(config: Config, brand: Brand, dsURLFromAReq: string | null | undefined): string | undefined {
+type DsConfig = Pick<Config, 'SANDBOX' | 'PUBLIC_URL'> & Pick<Config, (typeof BRANDS)[Brand]['settings']['dsUrl' | 'dsAllowList']>;
+
+export function resolveDsUrl(config: DsConfig, brand: Brand, dsURLFromAReq: string | null | undefined): string | undefined {
   const allow = allowListFor(config, brand);
   if (dsURLFromAReq && allow.some((prefix) => isUnder(dsURLFromAReq, prefix))) return dsURLFromAReq;
   return configuredDsUrl(config, brand);
@@ -27,11 +29,11 @@ function isUnder(dsURL: string, prefix: string): boolean {
   }
 }
 
-function allowListFor(config: Config, brand: Brand): string[] {
-  const list = { jcb: config.DS_ALLOWLIST_JCB, visa: config.DS_ALLOWLIST_VISA, mastercard: config.DS_ALLOWLIST_MASTERCARD }[brand];
+function allowListFor(config: DsConfig, brand: Brand): string[] {
+  const list = config[BRANDS[brand].settings.dsAllowList];
   return config.SANDBOX ? [...list, `${config.PUBLIC_URL}/sandbox/ds/`] : list;
 }
 
-function configuredDsUrl(config: Config, brand: Brand): string | undefined {
-  return { jcb: config.DS_URL_JCB, visa: config.DS_URL_VISA, mastercard: config.DS_URL_MASTERCARD }[brand];
+function configuredDsUrl(config: DsConfig, brand: Brand): string | undefined {
+  return config[BRANDS[brand].settings.dsUrl];
 }

@@ -9,98 +9,113 @@
  */
 import { Hono } from 'hono';
 import { and, eq, gte } from 'drizzle-orm';
+import { z } from 'zod';
 import { MethodPage } from '../../views/method.tsx';
 import { methodData } from '../db/schema.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { hmacHex, timingSafeEqual } from '../encoding.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { validated } from '../http/validate.ts';
 import { parseThreeDSMethodData } from '../protocol/method.ts';
 
 /** Longer than the spec's 10-minute reuse window (Req 415), so a reused method still finds its data. */
 export const METHOD_DATA_KEEP_MS = 15 * 60 * 1000;
 const MAX_PROPS_LENGTH = 4096;
 
-/** What the page's script may report, and the type of each; anything else is dropped. */
-const BROWSER_PROPS = {
-  screenWidth: 'number',
-  screenHeight: 'number',
-  colorDepth: 'number',
-  devicePixelRatio: 'number',
-  timeZone: 'string',
-  timeZoneOffset: 'number',
-  language: 'string',
-  languages: 'strings',
-  platform: 'string',
-  mobile: 'boolean',
-  hardwareConcurrency: 'number',
-  maxTouchPoints: 'number',
-  cookieEnabled: 'boolean',
-} as const;
+/** The method form: threeDSMethodData, decoded and checked (protocol/method.ts), kept as given too. */
+const MethodForm = z.object({
+  threeDSMethodData: z.string().transform((field, ctx) => {
+    const parsed = parseThreeDSMethodData(field);
+    if (parsed.ok) return { field, ...parsed.data };
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }),
+});
+
+/** A reported property of the wrong type is dropped on its own; unknown properties are dropped too. */
+const dropIfNot = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const text = z.string().max(128);
+
+/** What the page's script may report, and the type of each. */
+const BrowserProps = z.object({
+  screenWidth: dropIfNot(z.number()),
+  screenHeight: dropIfNot(z.number()),
+  colorDepth: dropIfNot(z.number()),
+  devicePixelRatio: dropIfNot(z.number()),
+  timeZone: dropIfNot(text),
+  timeZoneOffset: dropIfNot(z.number()),
+  language: dropIfNot(text),
+  languages: dropIfNot(z.array(z.string().max(64)).max(10)),
+  platform: dropIfNot(text),
+  mobile: dropIfNot(z.boolean()),
+  hardwareConcurrency: dropIfNot(z.number()),
+  maxTouchPoints: dropIfNot(z.number()),
+  cookieEnabled: dropIfNot(z.boolean()),
+});
+
+/** The collect call: the page's token and its JSON object of browser properties. */
+const CollectForm = z.object({
+  threeDSServerTransID: z.string().max(64),
+  token: z.string().max(128),
+  props: z
+    .string()
+    .max(MAX_PROPS_LENGTH)
+    .transform((json, ctx) => {
+      try {
+        return JSON.parse(json) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'props is not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(BrowserProps),
+});
 
 export const threeDSMethod = new Hono<AppEnv>();
 
-threeDSMethod.post('/3ds/method', async (c) => {
-  const deps = c.get('deps');
-  const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-  const field = typeof form.threeDSMethodData === 'string' ? form.threeDSMethodData : '';
-  const parsed = parseThreeDSMethodData(field);
-  if (!parsed.ok) {
-    deps.log.warn('3ds method: invalid threeDSMethodData', { reason: parsed.error });
+threeDSMethod.post(
+  '/3ds/method',
+  validated('form', MethodForm, (c, error) => {
+    c.get('deps').log.warn('3ds method: invalid threeDSMethodData', { reason: error.issues.map((i) => i.message).join('; ') });
     return c.text('invalid threeDSMethodData', 400);
-  }
-  const { threeDSServerTransID, threeDSMethodNotificationURL } = parsed.data;
-  await storeMethodData(deps, threeDSServerTransID, {
-    userAgent: c.req.header('user-agent'),
-    acceptLanguage: c.req.header('accept-language'),
-    ip: c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim(),
-  });
-  return c.html(
-    MethodPage({
-      notificationURL: threeDSMethodNotificationURL,
-      // Exactly as given (it carries the threeDSServerTransID the 3DS Server looks for, Req 264).
-      threeDSMethodData: field,
-      threeDSServerTransID,
-      token: await collectToken(deps, threeDSServerTransID),
-    }),
-  );
-});
+  }),
+  async (c) => {
+    const deps = c.get('deps');
+    const { field, threeDSServerTransID, threeDSMethodNotificationURL } = c.req.valid('form').threeDSMethodData;
+    await storeMethodData(deps, threeDSServerTransID, {
+      userAgent: c.req.header('user-agent'),
+      acceptLanguage: c.req.header('accept-language'),
+      ip: clientIp(c),
+    });
+    return c.html(
+      MethodPage({
+        notificationURL: threeDSMethodNotificationURL,
+        // Exactly as given (it carries the threeDSServerTransID the 3DS Server looks for, Req 264).
+        threeDSMethodData: field,
+        threeDSServerTransID,
+        token: await collectToken(deps, threeDSServerTransID),
+      }),
+    );
+  },
+);
 
-threeDSMethod.post('/3ds/method/collect', async (c) => {
-  const deps = c.get('deps');
-  const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-  const id = String(form.threeDSServerTransID ?? '');
-  const token = String(form.token ?? '');
-  const props = String(form.props ?? '');
-  if (!timingSafeEqual(token, await collectToken(deps, id)) || props.length > MAX_PROPS_LENGTH) return c.body(null, 400);
-  const seen = browserProps(props);
-  if (!seen) return c.body(null, 400);
-  // Only a method run we served and still keep: an old token cannot bring purged data back.
-  if (!(await findLiveMethodData(deps, id))) return c.body(null, 404);
-  await storeMethodData(deps, id, seen);
-  return c.body(null, 204);
-});
+threeDSMethod.post(
+  '/3ds/method/collect',
+  validated('form', CollectForm, (c) => c.body(null, 400)),
+  async (c) => {
+    const deps = c.get('deps');
+    const { threeDSServerTransID: id, token, props } = c.req.valid('form');
+    if (!timingSafeEqual(token, await collectToken(deps, id))) return c.body(null, 400);
+    // Only a method run we served and still keep: an old token cannot bring purged data back.
+    if (!(await findLiveMethodData(deps, id))) return c.body(null, 404);
+    await storeMethodData(deps, id, props);
+    return c.body(null, 204);
+  },
+);
 
-/** The reported properties we know, with the right types; undefined when it is not a JSON object. */
-function browserProps(json: string): Record<string, unknown> | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [key, type] of Object.entries(BROWSER_PROPS)) {
-    const v = (value as Record<string, unknown>)[key];
-    const fits =
-      type === 'strings'
-        ? Array.isArray(v) && v.length <= 10 && v.every((s) => typeof s === 'string' && s.length <= 64)
-        : typeof v === type && (type !== 'string' || (v as string).length <= 128) && (type !== 'number' || Number.isFinite(v));
-    if (fits) out[key] = v;
-  }
-  return out;
-}
+type MethodDataDeps = Pick<AppDeps, 'db' | 'clock'>;
 
-function findLiveMethodData(deps: AppDeps, threeDSServerTransID: string) {
+function findLiveMethodData(deps: MethodDataDeps, threeDSServerTransID: string) {
   return deps.db
     .select({ data: methodData.data })
     .from(methodData)
@@ -109,7 +124,7 @@ function findLiveMethodData(deps: AppDeps, threeDSServerTransID: string) {
 }
 
 /** Merges new observations into the row for this transaction, and keeps it another 15 minutes. */
-async function storeMethodData(deps: AppDeps, threeDSServerTransID: string, observed: Record<string, unknown>) {
+async function storeMethodData(deps: MethodDataDeps, threeDSServerTransID: string, observed: Record<string, unknown>) {
   const now = deps.clock.now();
   const existing = await findLiveMethodData(deps, threeDSServerTransID);
   const data = JSON.stringify({ ...(existing ? JSON.parse(existing.data) : {}), ...observed });
@@ -120,6 +135,6 @@ async function storeMethodData(deps: AppDeps, threeDSServerTransID: string, obse
 }
 
 /** Binds the collect call to the method page we served, so nobody else can write this transaction's data. */
-function collectToken(deps: AppDeps, threeDSServerTransID: string) {
+function collectToken(deps: Pick<AppDeps, 'keys'>, threeDSServerTransID: string) {
   return hmacHex(deps.keys.session, `3ds-method|${threeDSServerTransID}`);
 }

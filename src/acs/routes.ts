@@ -2,7 +2,7 @@
  * The machine-facing ACS endpoints: `POST /3ds/areq` for the Directory Servers, and the 3DS Method
  * (`POST /3ds/method`) that merchants' pages load in a hidden iframe.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { buildErro } from '../protocol/errors.ts';
 import { authenticate } from './authenticate.ts';
@@ -21,7 +21,8 @@ acsRoutes.post('/3ds/areq', requireDsClientCertificate(), async (c) => {
     const erro = buildErro({ errorCode: '101', errorDetail: 'body could not be read', errorMessageType: 'AReq' });
     return c.body(JSON.stringify(erro), 200, JSON_UTF8);
   }
-  const answer = await authenticate(c.get('deps'), body);
+  // The budget starts once the message is in: past it the DS gets Erro 403 rather than nothing.
+  const answer = await authenticate(c.get('deps'), body, AbortSignal.timeout(c.get('deps').config.AREQ_BUDGET_MS));
   if (answer.kind === 'Erro') {
     c.get('deps').log.warn('areq refused', { errorCode: answer.message.errorCode, errorDetail: answer.message.errorDetail });
     return c.body(JSON.stringify(answer.message), 200, JSON_UTF8);
@@ -31,3 +32,19 @@ acsRoutes.post('/3ds/areq', requireDsClientCertificate(), async (c) => {
 });
 
 acsRoutes.route('/', threeDSMethod);
+
+/**
+ * The answer to an AReq larger than the ACS reads (the body limit, src/app.ts): an Erro like any
+ * other refusal. EMV names no code for a message too large; the nearest (Req 217) is 203, since
+ * some element must be longer than its format allows (the largest, messageExtension, is at most
+ * 81,920 characters). Nothing of the message was read, so the Erro carries no transaction IDs.
+ */
+export function areqTooLarge(c: Context<AppEnv>, limit: number): Response {
+  const erro = buildErro({
+    errorCode: '203',
+    errorDetail: `message size: larger than ${limit} bytes, the most this ACS accepts for an AReq`,
+    errorMessageType: 'AReq',
+  });
+  c.get('deps').log.warn('areq refused', { errorCode: erro.errorCode, errorDetail: erro.errorDetail });
+  return c.body(JSON.stringify(erro), 200, JSON_UTF8);
+}

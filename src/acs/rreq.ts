@@ -15,17 +15,19 @@
  * Once the DS has answered at all it has the RReq, and a second one would be a duplicate
  * (Erro 312); after a timeout it may or may not have it, and a duplicate is the lesser harm.
  */
-import { and, desc, eq } from 'drizzle-orm';
-import type { AppDeps } from '../deps.ts';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
+import { authenticationTypeFor } from '../challenge/strategies.ts';
+import type { Database } from '../db/client.ts';
 import { outboundLog, transactionMessages } from '../db/schema.ts';
-import type { AuthenticationType, ChallengeCancel, TransStatusReason } from '../protocol/codes.ts';
+import type { AppDeps } from '../deps.ts';
+import type { ChallengeCancel, TransStatusReason } from '../protocol/codes.ts';
 import type { Erro } from '../protocol/erro.ts';
 import { buildErro, type ErroInput } from '../protocol/errors.ts';
 import { buildRReq, type RReq } from '../protocol/rreq.ts';
 import { parseRRes, type RRes } from '../protocol/rres.ts';
 import type { MessageVersion } from '../protocol/versions.ts';
 import { resolveDsUrl } from './ds-url.ts';
-import { backoffMs, scheduleTimer, type TimerOutcome } from './timers.ts';
+import { backoffMs, scheduleTimerStatement, type TimerOutcome } from './timers.ts';
 import { findTransaction, recordMessage, transition, type Transaction } from './transactions.ts';
 
 /** The DS must answer within this (spec: RRes read timeout, 5 s by default). */
@@ -37,6 +39,9 @@ export const RRES_TIMEOUT_MS = 5_000;
  */
 export const rreqDeliverySettings = { rresTimeoutMs: RRES_TIMEOUT_MS };
 
+/** What delivering an RReq uses: the database, the clock, the DS settings, the log and outbound HTTP. */
+export type RReqDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'log' | 'fetch'>;
+
 /** After a day of failures the job stops; the transaction keeps its state for staff to see. */
 const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
 /** Sending an Erro is best effort, and a cardholder may be waiting for the final CRes meanwhile. */
@@ -44,9 +49,12 @@ const ERRO_TIMEOUT_MS = 2_000;
 /** What is kept of a DS's answer in the transaction trail. */
 const MAX_RECORDED_BODY = 4000;
 
-/** Queues the RReq of a finished transaction (once: the job is unique per transaction). */
-export function queueRReq(deps: AppDeps, acsTransID: string): Promise<void> {
-  return scheduleTimer(deps, 'rreq_delivery', acsTransID, deps.clock.now());
+/**
+ * Queues the RReq of a finished transaction (once: the job is unique per transaction), as a
+ * statement of the batch that ends it (end-transaction.ts), applied only where `onlyIf` holds.
+ */
+export function queueRReqStatement(db: Database, acsTransID: string, now: number, onlyIf: SQL) {
+  return scheduleTimerStatement(db, { kind: 'rreq_delivery', subject: acsTransID, dueAt: now }, now, { onlyIf });
 }
 
 /**
@@ -66,7 +74,8 @@ export function rreqFor(txn: Transaction, challengeError?: Erro): RReq {
     challengeCancel: cancel,
     challengeErrorReporting: cancel === '09' || cancel === '10' ? challengeError : undefined,
   };
-  const authenticationType: AuthenticationType = txn.challengeMethod === 'password' ? '01' : '02';
+  // How the cardholder was challenged, as its strategy declares it (the same the ARes announced).
+  const authenticationType = authenticationTypeFor(txn.challengeMethod);
   const transStatusReason = (txn.finalTransStatusReason ?? '01') as TransStatusReason;
   switch (txn.finalTransStatus) {
     case 'Y':
@@ -91,7 +100,7 @@ function challengeCancelFor(version: MessageVersion, cancel: string | null, chal
 }
 
 /** The newest Erro the ACS sent about a CReq or CRes of this transaction, from its trail. */
-async function challengeErrorOf(deps: AppDeps, acsTransID: string): Promise<Erro | undefined> {
+async function challengeErrorOf(deps: RReqDeps, acsTransID: string): Promise<Erro | undefined> {
   const sent = await deps.db
     .select({ body: transactionMessages.body })
     .from(transactionMessages)
@@ -108,7 +117,7 @@ async function challengeErrorOf(deps: AppDeps, acsTransID: string): Promise<Erro
  * Sends the RReq of a transaction once; the timer sweep calls it again at `retryAt`.
  * `attempt` is the delivery job's 1-based run number, which sets the back-off.
  */
-export async function deliverRReq(deps: AppDeps, acsTransID: string, attempt = 1): Promise<TimerOutcome> {
+export async function deliverRReq(deps: RReqDeps, acsTransID: string, attempt = 1): Promise<TimerOutcome> {
   const { config, log } = deps;
   const txn = await findTransaction(deps.db, acsTransID);
   if (!txn || txn.state === 'rreq_delivered') return { done: true };
@@ -142,7 +151,7 @@ type Exchange =
   | { kind: 'answered'; status: number; body: string };
 
 /** One POST of the RReq, with the RRes timeout covering the whole answer, body included. */
-async function postRReq(deps: AppDeps, url: string, rreq: RReq): Promise<Exchange> {
+async function postRReq(deps: RReqDeps, url: string, rreq: RReq): Promise<Exchange> {
   await recordMessage(deps.db, rreq.acsTransID, 'out', 'RReq', rreq, deps.clock.now());
   try {
     const res = await deps.fetch(url, {
@@ -160,7 +169,7 @@ async function postRReq(deps: AppDeps, url: string, rreq: RReq): Promise<Exchang
 }
 
 async function handleExchange(
-  deps: AppDeps,
+  deps: RReqDeps,
   txn: Transaction,
   url: string,
   exchange: Exchange,
@@ -198,7 +207,7 @@ async function handleExchange(
 }
 
 /** A well-formed RRes still has to be about this transaction, in its version (Req 320). */
-async function acceptRRes(deps: AppDeps, txn: Transaction, url: string, rres: RRes): Promise<TimerOutcome> {
+async function acceptRRes(deps: RReqDeps, txn: Transaction, url: string, rres: RRes): Promise<TimerOutcome> {
   const { acsTransID } = txn;
   await recordMessage(deps.db, acsTransID, 'in', 'RRes', rres, deps.clock.now());
   const wrongIds = (['acsTransID', 'threeDSServerTransID', 'dsTransID'] as const).filter((id) => rres[id] !== txn[id]);
@@ -218,7 +227,7 @@ async function acceptRRes(deps: AppDeps, txn: Transaction, url: string, rres: RR
   return finish(deps, acsTransID);
 }
 
-async function finish(deps: AppDeps, acsTransID: string): Promise<TimerOutcome> {
+async function finish(deps: RReqDeps, acsTransID: string): Promise<TimerOutcome> {
   await transition(deps.db, acsTransID, 'rreq_delivered', deps.clock.now());
   return { done: true };
 }
@@ -237,14 +246,14 @@ function erroAbout(txn: Transaction, erro: Pick<ErroInput, 'errorCode' | 'errorD
 }
 
 /** Best effort: the Erro is a courtesy to the DS, and its failure changes nothing here. */
-async function sendErro(deps: AppDeps, url: string, erro: Erro) {
+async function sendErro(deps: RReqDeps, url: string, erro: Erro) {
   await recordMessage(deps.db, erro.acsTransID!, 'out', 'Erro', erro, deps.clock.now());
   try {
     const res = await deps.fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': erro.acsTransID! },
       body: JSON.stringify(erro),
-      signal: AbortSignal.timeout(Math.min(ERRO_TIMEOUT_MS, rreqDeliverySettings.rresTimeoutMs)),
+      signal: AbortSignal.timeout(ERRO_TIMEOUT_MS),
     });
     await res.body?.cancel();
   } catch (error) {
@@ -252,7 +261,7 @@ async function sendErro(deps: AppDeps, url: string, erro: Erro) {
   }
 }
 
-function logAttempt(deps: AppDeps, acsTransID: string, url: string, status: 'sent' | 'failed', detail: string) {
+function logAttempt(deps: RReqDeps, acsTransID: string, url: string, status: 'sent' | 'failed', detail: string) {
   return deps.db.insert(outboundLog).values({ channel: 'rreq', acsTransID, recipient: url, provider: 'ds', status, detail, createdAt: deps.clock.now() });
 }
 

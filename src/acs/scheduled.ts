@@ -8,7 +8,7 @@ import type { AppDeps } from '../deps.ts';
 import { deliverRReqNow } from './deliver-now.ts';
 import { deliverRReq, queueRReq } from './rreq.ts';
 import { sweepTimers, type TimerHandler } from './timers.ts';
-import { transition } from './transactions.ts';
+import { findTransaction, transition } from './transactions.ts';
 
 /** No CReq within 30 s of ARes C: the transaction ends N/14 with challengeCancel 05 and the DS is told. */
 const creqTimeout: TimerHandler = async (deps, timer) => {
@@ -18,16 +18,23 @@ const creqTimeout: TimerHandler = async (deps, timer) => {
     'expired',
     deps.clock.now(),
     { finalTransStatus: 'N', finalTransStatusReason: '14', challengeCancel: '05' },
-    ['ares_sent'],
+    'ares_sent',
   );
-  if (moved) {
-    deps.log.info('challenge not started in time', { acsTransID: timer.subject });
+  if (moved) deps.log.info('challenge not started in time', { acsTransID: timer.subject });
+  // Also when an earlier run made the move but the database stopped answering before the RReq was
+  // queued (that run failed, so this timer runs again): queueing is once per transaction.
+  if (moved || (await expiredUnstarted(deps, timer.subject))) {
     await queueRReq(deps, timer.subject);
     // Tell the DS now rather than on the next sweep, which on Workers is a minute away.
     await deliverRReqNow(deps, timer.subject);
   }
   return { done: true };
 };
+
+async function expiredUnstarted(deps: AppDeps, acsTransID: string): Promise<boolean> {
+  const txn = await findTransaction(deps.db, acsTransID);
+  return txn?.state === 'expired' && txn.challengeCancel === '05';
+}
 
 const rreqDelivery: TimerHandler = (deps, timer) => deliverRReq(deps, timer.subject, timer.attempts + 1);
 

@@ -8,7 +8,7 @@
  *              │                      ├─> cancelled ──┼─> rreq_delivered
  *              └──────────────────────┴─> expired ────┘
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { transactionMessages, transactions, type TransactionState } from '../db/schema.ts';
 
@@ -35,23 +35,57 @@ export async function findTransaction(db: Database, acsTransID: string): Promise
 }
 
 /**
- * Moves a transaction to `to` if it is in one of the states allowed to reach it, applying `patch`
- * in the same statement. Returns whether this call made the move.
+ * Moves a transaction to `to` if it is in one of the states TRANSITIONS allows to reach it,
+ * applying `patch` in the same statement. Returns whether this call made the move.
+ *
+ * `onlyFrom` narrows the move to one of those sources (the CReq timer may expire only a
+ * transaction still waiting for its first CReq); it can never allow a move the table forbids.
  */
 export async function transition(
   db: Database,
   acsTransID: string,
   to: TransactionState,
   now: number,
-  patch: Partial<Omit<Transaction, 'acsTransID' | 'state'>> = {},
-  from: TransactionState[] = sourcesOf(to),
+  patch: TransactionPatch = {},
+  onlyFrom?: TransactionState,
 ): Promise<boolean> {
-  const moved = await db
+  return (await transitionStatement(db, acsTransID, to, now, patch, onlyFrom)).length === 1;
+}
+
+export type TransactionPatch = Partial<Omit<Transaction, 'acsTransID' | 'state'>>;
+
+/**
+ * The move of `transition` as one statement, for a caller that batches it with what must happen
+ * together with it (`db.batch`: one database transaction, see end-transaction.ts). It returns the
+ * moved row's acsTransID, or nothing when another request got there first.
+ */
+export function transitionStatement(db: Database, acsTransID: string, to: TransactionState, now: number, patch: TransactionPatch = {}, onlyFrom?: TransactionState) {
+  const from = sourcesOf(to).filter((state) => onlyFrom === undefined || state === onlyFrom);
+  if (from.length === 0) throw new Error(`no transaction may move from ${onlyFrom} to ${to}`);
+  return db
     .update(transactions)
     .set({ ...patch, state: to, updatedAt: now })
     .where(and(eq(transactions.acsTransID, acsTransID), inArray(transactions.state, from)))
     .returning({ acsTransID: transactions.acsTransID });
-  return moved.length === 1;
+}
+
+/**
+ * "The transaction is in `state`", as a condition for the other statements of a batch that moves
+ * it there: they see the move of the statement before them, so they apply exactly when the
+ * transaction reached that state (by this batch, or by an earlier one that did the same work).
+ */
+export function transactionIsIn(db: Database, acsTransID: string, state: TransactionState): SQL {
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(transactions)
+      .where(and(eq(transactions.acsTransID, acsTransID), eq(transactions.state, state))),
+  );
+}
+
+/** One more authentication cycle on the challenge page (the RReq's interactionCounter). */
+export async function countInteraction(db: Database, acsTransID: string): Promise<void> {
+  await db.update(transactions).set({ interactionCounter: sql`${transactions.interactionCounter} + 1` }).where(eq(transactions.acsTransID, acsTransID));
 }
 
 /** Appends a message (PAN already masked by the caller) to the transaction's trail. */

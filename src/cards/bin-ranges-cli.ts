@@ -7,41 +7,42 @@
  * libSQL server with DATABASE_AUTH_TOKEN), migrated first. `remove` disables a range (kept for the
  * record). A running appliance picks changes up within a few seconds (its range cache).
  * Exit codes: 0 done, 1 refused (overlap, unknown id) or failed, 2 usage error (bad command or input).
+ *
+ * This file only parses the command line and prints; the rules and the writes are in bin-ranges.ts.
  */
-import { mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createClient } from '@libsql/client';
-import { eq } from 'drizzle-orm';
 import { systemClock } from '../clock.ts';
-import { createDatabase, tuneEmbeddedDatabase, type Database } from '../db/client.ts';
-import { migrateDatabase } from '../db/migrate.ts';
-import { auditLog, binRanges, type Brand } from '../db/schema.ts';
-
-const BRANDS: readonly Brand[] = ['jcb', 'visa', 'mastercard'];
-const MAX_LABEL = 60;
+import type { Database } from '../db/client.ts';
+import { openMigratedDatabase, withoutCredentials, type DatabaseTarget } from '../db/open.ts';
+import {
+  addBinRange,
+  checkBinRange,
+  disableBinRange,
+  listBinRanges,
+  startsLikeBrand,
+  BIN_RANGE_BRANDS,
+  BIN_RANGE_DIGITS,
+  type BinRangeChange,
+  type BinRangeProblem,
+  type NewBinRange,
+} from './bin-ranges.ts';
 
 const USAGE = `usage: npm run bin-ranges -- list [--json]
        npm run bin-ranges -- add --brand jcb|visa|mastercard --start <digits> --end <digits> [--label <text>]
        npm run bin-ranges -- remove --id <id>`;
 
 const HELP = '(npm run bin-ranges -- --help)';
+/** "jcb, visa or mastercard" */
+const BRAND_LIST = `${BIN_RANGE_BRANDS.slice(0, -1).join(', ')} or ${BIN_RANGE_BRANDS.at(-1)}`;
 
 const COMMANDS = {
   list: { json: { type: 'boolean' } },
   add: { brand: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, label: { type: 'string' } },
   remove: { id: { type: 'string' } },
 } as const;
-type Command = keyof typeof COMMANDS;
 
-interface NewBinRange {
-  brand: Brand;
-  rangeStart: string;
-  rangeEnd: string;
-  label: string;
-}
+type Parsed = { command: 'help' } | { command: 'list'; json: boolean } | { command: 'add'; range: NewBinRange } | { command: 'remove'; id: number };
 
 /** A usage error (exit 2) or a refusal (exit 1), each one line. */
 class CliError extends Error {
@@ -53,88 +54,71 @@ class CliError extends Error {
   }
 }
 
-/**
- * Checks a range as an operator typed it: a known brand, digits only, bounds of equal length
- * (6 to 11 digits), start not above end, a label of at most 60 characters.
- * Returns the range or the one-line reason it is refused.
- */
-function validateBinRange(input: { brand?: string; start?: string; end?: string; label?: string }): NewBinRange | string {
-  const { brand, start, end, label = '' } = input;
-  if (!brand) return '--brand is required (jcb, visa or mastercard)';
-  if (!BRANDS.includes(brand as Brand)) return `--brand must be jcb, visa or mastercard, not "${brand}"`;
-  if (!start) return '--start is required';
-  if (!end) return '--end is required';
-  for (const [name, value] of [['--start', start], ['--end', end]] as const) {
-    if (!/^\d+$/.test(value)) return `${name} must be digits only, not "${value}"`;
-    if (value.length < 6 || value.length > 11) return `${name} must be 6 to 11 digits (got ${value.length})`;
-  }
-  if (start.length !== end.length) return `--start and --end must have the same length (${start.length} and ${end.length} digits)`;
-  if (start > end) return `--start ${start} is above --end ${end}`;
-  if (label.length > MAX_LABEL) return `--label must be at most ${MAX_LABEL} characters`;
-  return { brand: brand as Brand, rangeStart: start, rangeEnd: end, label: label.trim() };
-}
+// ─── Arguments ──────────────────────────────────────────────────────────────────
 
-/**
- * Whether two ranges share a card number. Ranges of different lengths are compared at the longer
- * length: 354012–354012 covers 35401200–35401299, as the AReq look-up matches a PAN's prefix.
- */
-function rangesOverlap(a: { rangeStart: string; rangeEnd: string }, b: { rangeStart: string; rangeEnd: string }): boolean {
-  const length = Math.max(a.rangeStart.length, b.rangeStart.length);
-  const low = (s: string) => s.padEnd(length, '0');
-  const high = (s: string) => s.padEnd(length, '9');
-  return low(a.rangeStart) <= high(b.rangeEnd) && low(b.rangeStart) <= high(a.rangeEnd);
-}
-
-async function main(argv: string[]): Promise<void> {
+/** The command line checked before anything touches the database. */
+function parse(argv: string[]): Parsed {
   const [command, ...rest] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE);
-    return;
-  }
+  if (command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
   if (!command) throw new CliError(`a command is required: list, add or remove ${HELP}`, 2);
   if (!Object.hasOwn(COMMANDS, command)) throw new CliError(`unknown command "${command}": use list, add or remove ${HELP}`, 2);
   let values: Record<string, string | boolean | undefined>;
   try {
-    const options: ParseArgsConfig['options'] = COMMANDS[command as Command];
+    const options: ParseArgsConfig['options'] = COMMANDS[command as keyof typeof COMMANDS];
     values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values;
   } catch (error) {
     throw new CliError(`${command}: ${(error as Error).message} ${HELP}`, 2);
   }
-
-  // Check the input before touching the database.
-  let range: NewBinRange | undefined;
-  let id: number | undefined;
+  if (command === 'list') return { command, json: values.json === true };
   if (command === 'add') {
-    const checked = validateBinRange(values as Record<string, string | undefined>);
-    if (typeof checked === 'string') throw new CliError(checked, 2);
-    range = checked;
-  } else if (command === 'remove') {
-    const text = values.id as string | undefined;
-    if (!text) throw new CliError('--id is required (see npm run bin-ranges -- list)', 2);
-    if (!/^[1-9]\d{0,9}$/.test(text)) throw new CliError(`--id must be a positive whole number, not "${text}"`, 2);
-    id = Number(text);
+    const checked = checkBinRange(values as Record<string, string | undefined>);
+    if (!checked.ok) throw new CliError(problemText(checked.problem), 2);
+    return { command, range: checked.range };
   }
+  const text = values.id as string | undefined;
+  if (!text) throw new CliError('--id is required (see npm run bin-ranges -- list)', 2);
+  if (!/^[1-9]\d{0,9}$/.test(text)) throw new CliError(`--id must be a positive whole number, not "${text}"`, 2);
+  return { command: 'remove', id: Number(text) };
+}
 
-  const url = process.env.DATABASE_URL || 'file:data/mamori.db';
-  if (url.startsWith('file:')) mkdirSync(dirname(url.slice('file:'.length)), { recursive: true });
-  const client = createClient({ url, authToken: process.env.DATABASE_AUTH_TOKEN || undefined });
+/** A refused range in the words of this command line (its options are --brand, --start, …). */
+function problemText(p: BinRangeProblem): string {
+  const option = `--${p.field}`;
+  switch (p.code) {
+    case 'required':
+      return p.field === 'brand' ? `--brand is required (${BRAND_LIST})` : `${option} is required`;
+    case 'unknown_brand':
+      return `--brand must be ${BRAND_LIST}, not "${p.value}"`;
+    case 'not_digits':
+      return `${option} must be digits only, not "${p.value}"`;
+    case 'digit_count':
+      return `${option} must be ${BIN_RANGE_DIGITS.min} to ${BIN_RANGE_DIGITS.max} digits (got ${p.length})`;
+    case 'length_mismatch':
+      return `--start and --end must have the same length (${p.startLength} and ${p.endLength} digits)`;
+    case 'start_above_end':
+      return `--start ${p.start} is above --end ${p.end}`;
+    case 'label_too_long':
+      return `--label must be at most ${p.max} characters`;
+  }
+}
+
+// ─── Commands ───────────────────────────────────────────────────────────────────
+
+async function run(parsed: Exclude<Parsed, { command: 'help' }>, target: DatabaseTarget): Promise<void> {
+  const { db, client } = await openMigratedDatabase(target);
   try {
-    if (url.startsWith('file:')) await tuneEmbeddedDatabase(client);
-    const db = createDatabase(client);
-    await migrateDatabase(db, fileURLToPath(new URL('../../drizzle', import.meta.url)));
-    if (command === 'list') await list(db, values.json === true);
-    else if (command === 'add') await add(db, range!);
-    else await remove(db, id!);
+    if (parsed.command === 'list') await list(db, parsed.json);
+    else if (parsed.command === 'add') await add(db, parsed.range);
+    else await remove(db, parsed.id);
   } finally {
     client.close();
   }
 }
 
 async function list(db: Database, json: boolean): Promise<void> {
-  const rows = await db.select().from(binRanges).orderBy(binRanges.rangeStart, binRanges.id);
+  const rows = await listBinRanges(db);
   if (json) {
-    const out = rows.map((r) => ({ id: r.id, brand: r.brand, start: r.rangeStart, end: r.rangeEnd, label: r.label, enabled: r.enabled }));
-    console.log(JSON.stringify(out));
+    console.log(JSON.stringify(rows.map((r) => ({ id: r.id, brand: r.brand, start: r.rangeStart, end: r.rangeEnd, label: r.label, enabled: r.enabled }))));
     return;
   }
   if (rows.length === 0) {
@@ -150,75 +134,43 @@ async function list(db: Database, json: boolean): Promise<void> {
 }
 
 async function add(db: Database, range: NewBinRange): Promise<void> {
-  const now = systemClock.now();
-  // One write transaction: the overlap check and the insert cannot interleave with another edit.
-  const id = await db.transaction(async (tx) => {
-    const enabled = await tx.select().from(binRanges).where(eq(binRanges.enabled, true));
-    const clash = enabled.find((r) => rangesOverlap(r, range));
-    if (clash) {
-      throw new CliError(
-        `refused: ${range.rangeStart}-${range.rangeEnd} overlaps range ${clash.id} (${clash.brand} ${clash.rangeStart}-${clash.rangeEnd}${clash.label ? ` "${clash.label}"` : ''})`,
-        1,
-      );
-    }
-    const [row] = await tx.insert(binRanges).values({ ...range, createdAt: now }).returning({ id: binRanges.id });
-    await tx.insert(auditLog).values({
-      at: now,
-      actorType: 'system',
-      action: 'bin_range.add',
-      target: `bin_range:${row.id}`,
-      detail: JSON.stringify({ via: 'cli', osUser: osUser(), ...range }),
-    });
-    return row.id;
-  });
-  const label = range.label ? ` "${range.label}"` : '';
-  console.log(`added range ${id}: ${range.brand} ${range.rangeStart}-${range.rangeEnd}${label}`);
-  const warning = brandWarning(range);
-  if (warning) console.error(`warning: ${warning}`);
+  const result = await addBinRange({ db, clock: systemClock }, range, change());
+  if (!result.ok) {
+    const c = result.clash;
+    throw new CliError(`refused: ${range.rangeStart}-${range.rangeEnd} overlaps range ${c.id} (${c.brand} ${c.rangeStart}-${c.rangeEnd}${c.label ? ` "${c.label}"` : ''})`, 1);
+  }
+  console.log(`added range ${result.id}: ${range.brand} ${range.rangeStart}-${range.rangeEnd}${range.label ? ` "${range.label}"` : ''}`);
+  if (!startsLikeBrand(range)) console.error(`warning: ${range.rangeStart} does not start like a ${range.brand} card number`);
 }
 
 async function remove(db: Database, id: number): Promise<void> {
-  const now = systemClock.now();
-  const row = await db.transaction(async (tx) => {
-    const [found] = await tx.select().from(binRanges).where(eq(binRanges.id, id));
-    if (!found) throw new CliError(`no BIN range with id ${id} (see npm run bin-ranges -- list)`, 1);
-    if (!found.enabled) throw new CliError(`range ${id} is already disabled`, 1);
-    await tx.update(binRanges).set({ enabled: false }).where(eq(binRanges.id, id));
-    await tx.insert(auditLog).values({
-      at: now,
-      actorType: 'system',
-      action: 'bin_range.disable',
-      target: `bin_range:${id}`,
-      detail: JSON.stringify({ via: 'cli', osUser: osUser(), brand: found.brand, rangeStart: found.rangeStart, rangeEnd: found.rangeEnd }),
-    });
-    return found;
-  });
-  console.log(`disabled range ${id}: ${row.brand} ${row.rangeStart}-${row.rangeEnd}`);
-}
-
-/** Scheme prefixes, to catch a mistyped brand (a warning only: the issuer knows its own cards). */
-function brandWarning(range: NewBinRange): string | undefined {
-  const p2 = Number(range.rangeStart.slice(0, 2));
-  const p4 = Number(range.rangeStart.slice(0, 4));
-  const looksLike = { jcb: p4 >= 3528 && p4 <= 3589, visa: range.rangeStart.startsWith('4'), mastercard: (p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720) };
-  return looksLike[range.brand] ? undefined : `${range.rangeStart} does not start like a ${range.brand} card number`;
-}
-
-function osUser(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined;
+  const result = await disableBinRange({ db, clock: systemClock }, id, change());
+  if (!result.ok) {
+    throw new CliError(result.reason === 'not_found' ? `no BIN range with id ${id} (see npm run bin-ranges -- list)` : `range ${id} is already disabled`, 1);
   }
+  console.log(`disabled range ${id}: ${result.range.brand} ${result.range.rangeStart}-${result.range.rangeEnd}`);
+}
+
+/** The audit log names the command line and the operating-system user who ran it. */
+function change(): BinRangeChange {
+  let osUser: string | undefined;
+  try {
+    osUser = userInfo().username;
+  } catch {
+    osUser = undefined;
+  }
+  return { actor: { type: 'system', name: `cli:${osUser ?? 'unknown'}` }, detail: { via: 'cli', osUser } };
 }
 
 try {
-  await main(process.argv.slice(2));
+  const parsed = parse(process.argv.slice(2));
+  if (parsed.command === 'help') console.log(USAGE);
+  else await run(parsed, { url: process.env.DATABASE_URL || 'file:data/mamori.db', authToken: process.env.DATABASE_AUTH_TOKEN });
 } catch (error) {
   if (error instanceof CliError) {
     console.error(error.message);
     process.exit(error.exitCode);
   }
-  console.error(`bin-ranges failed: ${String((error as { cause?: unknown })?.cause ?? (error as Error)?.message ?? error)}`);
+  console.error(withoutCredentials(`bin-ranges failed: ${String((error as { cause?: unknown })?.cause ?? (error as Error)?.message ?? error)}`));
   process.exit(1);
 }

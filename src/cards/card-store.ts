@@ -71,6 +71,23 @@ export async function findCardOnFile(db: Database, panHash: string): Promise<Car
   };
 }
 
+export interface NewCardholder {
+  /** The issuer's own customer number (unique). */
+  customerRef: string;
+  name: string;
+  phoneOnFile?: string | null;
+  /** The issuer set a placeholder number: no SMS goes to it. */
+  phoneProvisional?: boolean;
+}
+
+export async function insertCardholder(db: Database, clock: Clock, holder: NewCardholder): Promise<number> {
+  const [row] = await db
+    .insert(cardholders)
+    .values({ customerRef: holder.customerRef, name: holder.name, phoneOnFile: holder.phoneOnFile ?? null, phoneProvisional: holder.phoneProvisional ?? false, createdAt: clock.now() })
+    .returning({ id: cardholders.id });
+  return row.id;
+}
+
 export interface NewCard {
   pan: string;
   expiry: string;
@@ -89,15 +106,19 @@ export async function protectPan(keys: Keys, pan: string) {
 }
 
 /**
- * Puts a card on file. Without `accountId` it opens a new card account (a new card); with one it
- * joins that account (a reissue keeps the registration of the card it replaces).
+ * Puts a new card on file. Without `accountId` it opens a new card account for it (a new card is
+ * registered on its own), in the same transaction; with one it joins that account. A reissue goes
+ * through reissue.ts, which also retires the old card and applies REISSUE_POLICY.
  */
 export async function insertCard(db: Database, keys: Keys, clock: Clock, cardholderId: number, card: NewCard, accountId?: number): Promise<{ id: number; accountId: number }> {
   const now = clock.now();
-  const account = accountId ?? (await db.insert(cardAccounts).values({ cardholderId, createdAt: now }).returning({ id: cardAccounts.id }))[0].id;
-  const [row] = await db
-    .insert(cards)
-    .values({ ...(await protectPan(keys, card.pan)), expiry: card.expiry, brand: card.brand, status: card.status ?? 'active', cardholderId, accountId: account, createdAt: now, updatedAt: now })
-    .returning({ id: cards.id });
-  return { id: row.id, accountId: account };
+  const stored = await protectPan(keys, card.pan);
+  return db.transaction(async (tx) => {
+    const account = accountId ?? (await tx.insert(cardAccounts).values({ cardholderId, createdAt: now }).returning({ id: cardAccounts.id }))[0].id;
+    const [row] = await tx
+      .insert(cards)
+      .values({ ...stored, expiry: card.expiry, brand: card.brand, status: card.status ?? 'active', cardholderId, accountId: account, createdAt: now, updatedAt: now })
+      .returning({ id: cards.id });
+    return { id: row.id, accountId: account };
+  });
 }

@@ -1,15 +1,16 @@
 /**
  * Everything a challenge page or step needs about its transaction, loaded in one place:
- * the transaction row, the AReq's purchase details, the member and the challenge flow row.
+ * the transaction row, the AReq's purchase details, the member, the challenge and its flow.
  */
-import { eq } from 'drizzle-orm';
 import { findTransaction, type Transaction } from '../acs/transactions.ts';
-import { challenges, members } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
+import type { Flow } from '../flow/flow.ts';
+import { flowStore } from '../flow/store.ts';
+import { findMember, type Member } from '../members/store.ts';
 import type { Lang } from './messages.ts';
+import { findChallenge, type Challenge } from './store.ts';
 
-export type Challenge = typeof challenges.$inferSelect;
-export type Member = typeof members.$inferSelect;
+export type { Challenge, Member };
 
 export interface ChallengeContext {
   txn: Transaction;
@@ -17,18 +18,17 @@ export interface ChallengeContext {
   areq: Record<string, unknown>;
   member: Member | undefined;
   challenge: Challenge | undefined;
+  flow: Flow<'challenge'> | undefined;
   lang: Lang;
   threeDSSessionData?: string;
-  /** The cardholder's address as this request came in (messaging/client-ip.ts), for the per-IP SMS limit. */
+  /** The cardholder's address as this request came in (http/client-ip.ts), for the per-IP SMS limit. */
   clientIp?: string;
 }
 
 export async function loadContext(deps: AppDeps, acsTransID: string, lang: Lang, threeDSSessionData?: string): Promise<ChallengeContext | undefined> {
   const txn = await findTransaction(deps.db, acsTransID);
   if (!txn) return undefined;
-  const [member, challenge] = await Promise.all([
-    txn.memberId === null ? undefined : deps.db.select().from(members).where(eq(members.id, txn.memberId)).get(),
-    deps.db.select().from(challenges).where(eq(challenges.acsTransID, acsTransID)).get(),
-  ]);
-  return { txn, areq: JSON.parse(txn.areq), member, challenge, lang, threeDSSessionData };
+  const [member, challenge] = await Promise.all([txn.memberId === null ? undefined : findMember(deps.db, txn.memberId), findChallenge(deps.db, acsTransID)]);
+  const flow = challenge && ((await flowStore(deps).find(challenge.flowId)) as Flow<'challenge'> | undefined);
+  return { txn, areq: JSON.parse(txn.areq), member, challenge, flow, lang, threeDSSessionData };
 }

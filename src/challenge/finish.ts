@@ -1,25 +1,28 @@
 /**
- * How a challenge ends: the transaction moves to its final state in one guarded UPDATE (so a
- * timer and a cardholder cannot both end it), the RReq is queued and sent, and the page gets the
- * final CRes to post to the merchant's notificationURL.
+ * How a challenge ends: the transaction moves to its final state in one guarded UPDATE through
+ * the state machine's table (so a timer and a cardholder cannot both end it), the flow moves to
+ * the matching ending, the RReq is queued and sent, and the page gets the final CRes to post to
+ * the merchant's notificationURL.
  */
-import { eq } from 'drizzle-orm';
 import { computeAuthenticationValue } from '../acs/authentication-value.ts';
 import { deliverRReqNow } from '../acs/deliver-now.ts';
 import { queueRReq } from '../acs/rreq.ts';
 import { cancelTimer } from '../acs/timers.ts';
 import { findTransaction, transition, type Transaction } from '../acs/transactions.ts';
 import { decryptPan } from '../cards/pan.ts';
-import { challenges, type ChallengeState, type TransactionState } from '../db/schema.ts';
+import type { ChallengeState, TransactionState } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
+import { flowStore } from '../flow/store.ts';
 import { encodeJsonBase64Url } from '../protocol/base64url.ts';
 import { eciFor } from '../protocol/codes.ts';
 import { buildFinalCRes } from '../protocol/cres.ts';
 import type { Erro } from '../protocol/erro.ts';
 import type { MessageVersion } from '../protocol/versions.ts';
+import type { ChallengeStrategy } from './strategies.ts';
+import { findChallenge } from './store.ts';
 
 export type Ending =
-  | { kind: 'success' }
+  | { kind: 'success'; strategy: ChallengeStrategy }
   | { kind: 'failed'; reason: string } // wrong entries up to the lock (19), not enrolled (13)
   | { kind: 'cancelled' }
   | { kind: 'expired' }
@@ -45,14 +48,17 @@ const STATE_FOR: Record<Ending['kind'], { txn: TransactionState; challenge: Chal
  * Ends the transaction if nobody else has; returns the transaction as it ended (which may be
  * someone else's ending, e.g. the inactivity timer's).
  */
-export async function finishChallenge(deps: AppDeps, txn: Transaction, ending: Ending, how?: 'sms_otp' | 'password'): Promise<Transaction> {
+export async function finishChallenge(deps: AppDeps, txn: Transaction, ending: Ending): Promise<Transaction> {
   const { db, clock } = deps;
-  const now = clock.now();
-  const patch = await finalFields(deps, txn, ending, how);
-  const moved = await transition(db, txn.acsTransID, STATE_FOR[ending.kind].txn, now, patch, ['ares_sent', 'challenge_started']);
+  const patch = await finalFields(deps, txn, ending);
+  const moved = await transition(db, txn.acsTransID, STATE_FOR[ending.kind].txn, clock.now(), patch);
   if (moved) {
-    await db.update(challenges).set({ state: STATE_FOR[ending.kind].challenge, lastActivityAt: now }).where(eq(challenges.acsTransID, txn.acsTransID));
-    await cancelTimer(deps, 'challenge_timeout', txn.acsTransID);
+    // A CReq refused before the challenge started has no challenge (and no flow) yet.
+    const challenge = await findChallenge(db, txn.acsTransID);
+    if (challenge) {
+      await flowStore(deps).move({ id: challenge.flowId, kind: 'challenge' }, STATE_FOR[ending.kind].challenge);
+      await cancelTimer(deps, 'challenge_timeout', challenge.flowId);
+    }
     await cancelTimer(deps, 'creq_timeout', txn.acsTransID);
     await queueRReq(deps, txn.acsTransID);
     deps.log.info('challenge ended', { acsTransID: txn.acsTransID, ending: ending.kind, transStatus: patch.finalTransStatus, reason: patch.finalTransStatusReason });
@@ -62,14 +68,14 @@ export async function finishChallenge(deps: AppDeps, txn: Transaction, ending: E
   return (await findTransaction(db, txn.acsTransID))!;
 }
 
-async function finalFields(deps: AppDeps, txn: Transaction, ending: Ending, how?: 'sms_otp' | 'password'): Promise<Partial<Transaction>> {
+async function finalFields(deps: AppDeps, txn: Transaction, ending: Ending): Promise<Partial<Transaction>> {
   switch (ending.kind) {
     case 'success': {
       const eci = eciFor(txn.brand, 'Y');
       const pan = await decryptPan(deps.keys.panEncryption, txn.panCipher);
       const authenticationValue = await computeAuthenticationValue(deps.keys.authValue, {
         transStatus: 'Y',
-        how: how ?? 'sms_otp',
+        how: ending.strategy.authenticationValueHow,
         pan,
         dsTransID: txn.dsTransID,
         eci,

@@ -1,23 +1,30 @@
-/** How purchase details appear on the page: exactly the AReq's values, in the cardholder's language. */
+/** How purchase details appear on the page and in the SMS: exactly the AReq's values, in the cardholder's language. */
+import type { Lang } from '../../views/i18n.ts';
 import { CURRENCIES } from '../protocol/iso.ts';
-import type { Lang } from './messages.ts';
 
-/** purchaseAmount is in minor units; the exponent says where the decimal point goes (JPY has none). */
+/**
+ * purchaseAmount is in minor units (up to 48 digits); the exponent says where the decimal point
+ * goes (JPY has none). Formatted from the digits as a decimal string, never through a float, so
+ * a large amount is shown exactly as the merchant sent it.
+ */
 export function formatAmount(amount: string | null, currency: string | null, exponent: number | null, lang: Lang): string {
-  if (!amount || !currency) return '';
+  if (!amount || !currency || !/^\d+$/.test(amount)) return '';
   const exp = exponent ?? 0;
-  const value = Number(amount) / 10 ** exp;
+  const digits = amount.replace(/^0+(?=\d)/, '').padStart(exp + 1, '0');
+  const decimal = exp > 0 ? `${digits.slice(0, -exp)}.${digits.slice(-exp)}` : digits;
   const alpha = CURRENCIES[currency]?.[0];
-  if (!alpha) return `${value.toFixed(exp)} (${currency})`;
-  return new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-US', {
+  if (!alpha) return `${decimal} (${currency})`;
+  const fmt = new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-US', {
     style: 'currency',
     currency: alpha,
     minimumFractionDigits: exp,
     maximumFractionDigits: exp,
-  }).format(value);
+  });
+  // A decimal string keeps every digit (Intl.NumberFormat v3); the cast is for older lib typings.
+  return fmt.format(decimal as unknown as number);
 }
 
-/** purchaseDate is YYYYMMDDHHMMSS in UTC; cardholders in Japan read it in JST. */
+/** purchaseDate is YYYYMMDDHHMMSS in UTC; cardholders in Japan read it in Japan time. */
 export function formatPurchaseDate(purchaseDate: string | undefined, lang: Lang): string {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(purchaseDate ?? '');
   if (!m) return '';
@@ -30,13 +37,5 @@ export function formatPurchaseDate(purchaseDate: string | undefined, lang: Lang)
     hour: '2-digit',
     minute: '2-digit',
   });
-  return `${fmt.format(utc)} JST`;
-}
-
-/** +819011110001 → 090-****-0001; other numbers keep only their last 4 digits. */
-export function maskPhone(e164: string | null): string {
-  if (!e164) return '';
-  const jp = /^\+81(\d{1,2})(\d+)(\d{4})$/.exec(e164);
-  if (jp) return `0${jp[1]}-****-${jp[3]}`;
-  return `****${e164.slice(-4)}`;
+  return lang === 'ja' ? `${fmt.format(utc)}（日本時間）` : `${fmt.format(utc)} (Japan time)`;
 }

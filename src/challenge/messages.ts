@@ -1,120 +1,114 @@
 /**
- * Every word the challenge pages and the OTP SMS say, in Japanese and English.
- * Japanese is the default; English when the browser prefers it or the cardholder switches.
+ * Everything the challenge says, for src/: the page's words (views/challenge/messages.ts, where the
+ * pages read them) plus the OTP SMS, which is built here because it must fit one SMS segment.
  */
-export type Lang = 'ja' | 'en';
+import { CHALLENGE_WORDS, type ChallengeWords } from '../../views/challenge/messages.ts';
+import type { Bi, Lang } from '../../views/i18n.ts';
 
-export const MESSAGES = {
-  ja: {
-    title: '本人認証',
-    heading: 'ご本人確認のお願い',
-    intro: 'お支払いを続けるため、会員IDとワンタイムパスワードを入力してください。',
-    introPassword: 'お支払いを続けるため、会員IDと本人認証パスワードを入力してください。',
-    merchant: 'ご利用先',
-    amount: 'ご利用金額',
-    date: 'ご利用日時',
-    card: 'カード番号',
-    cardEnding: (last4: string) => `末尾 ${last4}`,
-    personalMessage: 'パーソナルメッセージ',
-    personalMessageHint: 'ご登録のメッセージと同じであれば、正しい認証画面です。',
-    memberId: '会員ID',
-    otp: 'ワンタイムパスワード（6桁）',
-    password: '本人認証パスワード',
-    sentTo: (phone: string) => `${phone} にSMSでワンタイムパスワードを送信しました。`,
-    submit: '認証する',
-    resend: 'コードを再送信',
-    cancel: 'キャンセル',
-    failed: '会員IDまたはワンタイムパスワードが正しくありません。',
-    failedPassword: '会員IDまたはパスワードが正しくありません。',
-    remaining: (n: number) => `あと${n}回間違えると、この会員IDはご利用いただけなくなります。`,
-    resent: 'ワンタイムパスワードを再送信しました。',
-    resendWait: (s: number) => `再送信は${s}秒後からご利用いただけます。`,
-    resendLimit: 'これ以上再送信できません。届かない場合はカード会社にお問い合わせください。',
-    smsFailed: 'SMSを送信できませんでした。しばらくしてから「コードを再送信」を押すか、カード会社にお問い合わせください。',
-    smsUnavailable: (phone: string) => `ただいまSMSを送信できない状態です。お手数ですが、しばらくしてからショップの画面でもう一度お試しいただくか、カード会社（${phone}）へお問い合わせください。`,
-    smsRateLimited: (phone: string) => `ワンタイムパスワードの送信回数が上限に達したため、しばらく送信できません。時間をおいてお試しいただくか、カード会社（${phone}）へお問い合わせください。`,
-    smsProvisional: (phone: string) => `ご登録の携帯電話番号は仮登録のため、SMSをお送りできません。会員ページで携帯電話番号をご登録いただくか、カード会社（${phone}）へお問い合わせください。`,
-    smsNotAllowed: (phone: string) => `ご登録の携帯電話番号にはSMSをお送りできません。カード会社（${phone}）へお問い合わせください。`,
-    lockedHeading: 'この会員IDは現在ご利用いただけません',
-    locked: (phone: string) => `入力の誤りが規定回数を超えたため、ロックしました。解除はカード会社（${phone}）へお電話ください。`,
-    registerHeading: '本人認証サービスへのご登録が必要です',
-    register: 'このカードは本人認証サービスに登録されていません。会員ページでご登録のうえ、あらためてお買い物ください。',
-    phoneHeading: '携帯電話番号のご登録が必要です',
-    phone: (phone: string) => `ワンタイムパスワードを受け取る携帯電話番号が登録されていません。会員ページで登録するか、カード会社（${phone}）へお問い合わせください。`,
-    expiredHeading: '認証の有効時間が過ぎました',
-    expired: 'お手数ですが、ショップの画面からもう一度お手続きください。',
-    cannotContinueHeading: 'このお買い物の認証を続けられません',
-    cannotContinue: 'ショップの画面に戻り、もう一度お試しください。',
-    returnToShop: 'ショップに戻る',
-    continueToShop: 'ショップの画面へ戻っています…',
-    successHeading: '認証が完了しました',
-    cancelledHeading: '認証をキャンセルしました',
-    helpSummary: 'お困りの場合',
-    helpWhy: 'この画面は、カードの不正利用を防ぐためにカード会社が表示しています。',
-    helpNoCode: 'SMSが届かないときは、電波の良い場所で「コードを再送信」を押してください。',
-    helpCall: (phone: string) => `ご不明な点はカード会社（${phone}）へお問い合わせください。`,
-    switchLanguage: 'English',
-    sms: (issuer: string, code: string, merchant: string, amount: string, minutes: number) =>
-      `【${issuer}】ワンタイムパスワード：${code}\n${merchant}でのお支払い（${amount}）の本人認証です。有効期限${minutes}分。このコードは誰にも教えないでください。`,
-  },
-  en: {
-    title: 'Authentication',
-    heading: "Let's make sure it's you",
-    intro: 'To continue with this payment, enter your member ID and the one-time password.',
-    introPassword: 'To continue with this payment, enter your member ID and your 3-D Secure password.',
-    merchant: 'Merchant',
-    amount: 'Amount',
-    date: 'Date',
-    card: 'Card',
-    cardEnding: (last4: string) => `ending ${last4}`,
-    personalMessage: 'Personal message',
-    personalMessageHint: 'If it matches the message you registered, this page is genuine.',
-    memberId: 'Member ID',
-    otp: 'One-time password (6 digits)',
-    password: '3-D Secure password',
-    sentTo: (phone: string) => `We sent a one-time password by SMS to ${phone}.`,
-    submit: 'Submit',
-    resend: 'Resend code',
-    cancel: 'Cancel',
-    failed: 'The member ID or one-time password is not correct.',
-    failedPassword: 'The member ID or password is not correct.',
-    remaining: (n: number) => `After ${n} more wrong ${n === 1 ? 'entry' : 'entries'}, this member ID will be locked.`,
-    resent: 'We sent a new one-time password.',
-    resendWait: (s: number) => `You can resend in ${s} seconds.`,
-    resendLimit: 'No more codes can be sent. If none arrived, please call your card issuer.',
-    smsFailed: 'We could not send the SMS. Please press "Resend code" in a moment, or call your card issuer.',
-    smsUnavailable: (phone: string) => `Text messages cannot be sent at the moment. Please try again from the shop a little later, or call your card issuer (${phone}).`,
-    smsRateLimited: (phone: string) => `Too many one-time passwords were sent, so no more can be sent for a while. Please try again later, or call your card issuer (${phone}).`,
-    smsProvisional: (phone: string) => `Your mobile number is only provisionally registered, so we cannot text it. Register your number in the member portal, or call your card issuer (${phone}).`,
-    smsNotAllowed: (phone: string) => `We cannot send text messages to your registered mobile number. Please call your card issuer (${phone}).`,
-    lockedHeading: 'This member ID cannot be used now',
-    locked: (phone: string) => `It was locked after too many wrong entries. To unlock it, please call your card issuer (${phone}).`,
-    registerHeading: 'Please register for 3-D Secure',
-    register: 'This card is not registered for online authentication. Register in the member portal, then shop again.',
-    phoneHeading: 'Please register your mobile number',
-    phone: (phone: string) => `No mobile number for one-time passwords is registered. Register one in the member portal or call your card issuer (${phone}).`,
-    expiredHeading: 'The time for this authentication has run out',
-    expired: 'Please start again from the shop.',
-    cannotContinueHeading: 'This purchase cannot continue',
-    cannotContinue: 'Please return to the shop and try again.',
-    returnToShop: 'Return to the shop',
-    continueToShop: 'Returning to the shop…',
-    successHeading: 'Authentication complete',
-    cancelledHeading: 'Authentication cancelled',
-    helpSummary: 'Need help?',
-    helpWhy: 'Your card issuer shows this page to protect your card from misuse.',
-    helpNoCode: 'If the SMS does not arrive, move to a place with good reception and press "Resend code".',
-    helpCall: (phone: string) => `For anything else, call your card issuer (${phone}).`,
-    switchLanguage: '日本語',
-    sms: (issuer: string, code: string, merchant: string, amount: string, minutes: number) =>
-      `[${issuer}] One-time password: ${code}\nFor your payment of ${amount} at ${merchant}. Valid ${minutes} min. Never share this code with anyone.`,
-  },
-} satisfies Record<Lang, Record<string, unknown>>;
+export { languageFor, type Lang } from '../../views/i18n.ts';
 
-export type Messages = (typeof MESSAGES)['ja'];
-
-/** English when the browser's first language is not Japanese (e.g. en-US), Japanese otherwise. */
-export function languageFor(browserLanguage: string | undefined): Lang {
-  if (!browserLanguage) return 'ja';
-  return browserLanguage.toLowerCase().startsWith('ja') ? 'ja' : 'en';
+/** The parts of an OTP SMS; `amount` is already formatted for the language (format.ts). */
+export interface OtpSmsParts {
+  issuer: string;
+  code: string;
+  merchant: string;
+  amount: string;
+  minutes: number;
 }
+
+/** One segment: 70 UCS-2 units for Japanese, 160 GSM-7 septets for English. */
+export const SMS_SEGMENT_LIMIT: Bi<number> = { ja: 70, en: 160 };
+
+/**
+ * The OTP SMS, always in ONE segment (a two-part SMS costs double and may arrive out of order).
+ * The code, the validity and the warning are never cut; the amount stays unless it alone would
+ * not fit (an absurd amount); the merchant, then the issuer's name, are shortened to fit.
+ */
+export function otpSms(lang: Lang, parts: OtpSmsParts): string {
+  const limit = SMS_SEGMENT_LIMIT[lang];
+  const clean = lang === 'en' ? toGsm7 : (s: string) => s.replace(/\s+/g, ' ').trim();
+  const issuer = clean(parts.issuer);
+  // A merchant name English SMS cannot spell (e.g. in Japanese) is left out rather than shown in part.
+  const merchant = lang === 'en' && gsm7Length(plain(parts.merchant)) === Infinity ? '' : clean(parts.merchant);
+  const amount = clean(parts.amount);
+  const size = lang === 'en' ? gsm7Length : (s: string) => s.length;
+  const build = lang === 'en' ? enSms : jaSms;
+  for (const withAmount of [true, false]) {
+    const text = (i: string, m: string) => build({ issuer: i, merchant: m, amount: withAmount ? amount : '', code: parts.code, minutes: parts.minutes });
+    if (size(text('', '')) > limit) continue;
+    const whole = text(issuer, merchant);
+    if (size(whole) <= limit) return whole;
+    // Too long: the issuer's name keeps up to ISSUER_ROOM (it says who sends), the merchant gets the rest.
+    let room = Math.min(size(issuer), ISSUER_ROOM[lang]);
+    while (room > 0 && size(text(clip(issuer, room, lang), '')) > limit) room--;
+    const i = clip(issuer, room, lang);
+    const m = clip(merchant, limit - size(text(i, '')) - MERCHANT_SEPARATOR[lang], lang);
+    const result = text(i, m);
+    if (size(result) <= limit) return result;
+  }
+  throw new Error('the OTP SMS cannot fit one segment'); // unreachable: the bare text is short
+}
+
+/** Units the issuer's name may keep when the text must be shortened (SMS_ISSUER_NAME sets a short one). */
+const ISSUER_ROOM: Bi<number> = { ja: 12, en: 24 };
+/** What a merchant name adds beside itself: a space (ja), " at " (en). */
+const MERCHANT_SEPARATOR: Bi<number> = { ja: 1, en: 4 };
+
+function jaSms(p: OtpSmsParts): string {
+  const head = p.issuer ? `【${p.issuer}】` : '';
+  const purchase = p.amount ? `${p.merchant ? `${p.merchant} ` : ''}${p.amount}のお支払い。` : '';
+  return `${head}ワンタイムパスワード：${p.code}\n${purchase}有効${p.minutes}分。誰にも教えないでください`;
+}
+
+function enSms(p: OtpSmsParts): string {
+  const head = p.issuer ? `[${p.issuer}] ` : '';
+  const purchase = p.amount ? `For your payment of ${p.amount}${p.merchant ? ` at ${p.merchant}` : ''}. ` : '';
+  return `${head}One-time password: ${p.code}\n${purchase}Valid ${p.minutes} min. Never share this code with anyone.`;
+}
+
+/** Shortens to at most `room` units (an ellipsis marks the cut), never splitting a character. */
+function clip(s: string, room: number, lang: Lang): string {
+  const size = lang === 'en' ? gsm7Length : (x: string) => x.length;
+  if (size(s) <= room) return s;
+  const mark = lang === 'en' ? '...' : '…';
+  const chars = Array.from(s);
+  while (chars.length > 0 && size(chars.join('') + mark) > room) chars.pop();
+  return chars.length > 0 ? chars.join('').trimEnd() + mark : '';
+}
+
+// GSM 03.38: the basic set (one septet) and the extension set (escape + one septet).
+const GSM7_BASIC = new Set(
+  Array.from('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'),
+);
+const GSM7_EXTENDED = new Set(Array.from('^{}\\[~]|€'));
+
+/** Septets the text takes in GSM-7 (Infinity when a character is not in the alphabet). */
+export function gsm7Length(s: string): number {
+  let n = 0;
+  for (const ch of s) n += GSM7_BASIC.has(ch) ? 1 : GSM7_EXTENDED.has(ch) ? 2 : Infinity;
+  return n;
+}
+
+/** Full-width forms and no-break spaces as their plain forms (NFKC), whitespace collapsed. */
+function plain(s: string): string {
+  return s.normalize('NFKC').replace(/\s+/g, ' ').trim();
+}
+
+/** Makes text GSM-7, so that an English SMS is never sent as UCS-2 (70 characters): what the alphabet lacks is dropped. */
+function toGsm7(s: string): string {
+  return Array.from(plain(s))
+    .filter((ch) => GSM7_BASIC.has(ch) || GSM7_EXTENDED.has(ch))
+    .join('')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
+type Sms = { sms: (issuer: string, code: string, merchant: string, amount: string, minutes: number) => string };
+
+/** The words per language, with `sms(...)` for the OTP text (one segment, see otpSms). */
+export const MESSAGES: Bi<ChallengeWords & Sms> = {
+  ja: { ...CHALLENGE_WORDS.ja, sms: (issuer, code, merchant, amount, minutes) => otpSms('ja', { issuer, code, merchant, amount, minutes }) },
+  en: { ...CHALLENGE_WORDS.en, sms: (issuer, code, merchant, amount, minutes) => otpSms('en', { issuer, code, merchant, amount, minutes }) },
+};
+
+export type Messages = ChallengeWords & Sms;

@@ -3,21 +3,42 @@
  * "cannot continue" page. Routes decide what happened; this module decides what the cardholder sees.
  */
 import type { Context } from 'hono';
-import { ChallengeForm, ChallengeShell, Ending, PurchaseSummary, type Branding } from '../../views/challenge/page.tsx';
+import { BRANDS } from '../protocol/brands.ts';
+import {
+  ChallengeForm,
+  ChallengeShell,
+  Ending,
+  endingAnnouncement,
+  formAnnouncement,
+  type Branding,
+  type EndingProps,
+  type FieldErrors,
+} from '../../views/challenge/page.tsx';
+import { PORTAL_SECTION_ID } from '../../views/landing.tsx';
 import type { Transaction } from '../acs/transactions.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import { maskPhone } from '../messaging/phone-mask.ts';
 import type { ChallengeContext } from './context.ts';
 import { finalPost, type FinalPost } from './finish.ts';
-import { formatAmount, formatPurchaseDate, maskPhone } from './format.ts';
-import { MESSAGES, type Lang } from './messages.ts';
+import { guidanceOf } from './guidance.ts';
+import { formatAmount, formatPurchaseDate } from './format.ts';
+import { MESSAGES, type Lang, type Messages } from './messages.ts';
 import { signState } from './state-token.ts';
+import { CHALLENGE_IDLE_MS } from './store.ts';
+import { strategyFor } from './strategies.ts';
 
 type C = Context<AppEnv>;
 
-export function brandingFor(deps: AppDeps, txn: Transaction): Branding {
+export function brandingFor(deps: Pick<AppDeps, 'config'>, txn: Pick<Transaction, 'brand'> | undefined, lang: Lang = 'ja'): Branding {
   const { config } = deps;
-  const marks = { jcb: config.BRAND_MARK_JCB, visa: config.BRAND_MARK_VISA, mastercard: config.BRAND_MARK_MASTERCARD };
-  return { issuerName: config.ISSUER_NAME, issuerLogo: config.ISSUER_LOGO, brand: txn.brand, brandMark: marks[txn.brand] };
+  const brand = txn?.brand ?? 'jcb';
+  return {
+    issuerName: lang === 'ja' ? config.ISSUER_NAME : config.ISSUER_NAME_EN,
+    issuerLogo: config.ISSUER_LOGO,
+    brand,
+    brandName: BRANDS[brand].programme,
+    brandMark: txn ? config[BRANDS[brand].settings.mark] : undefined,
+  };
 }
 
 function purchaseOf(ctx: ChallengeContext) {
@@ -29,69 +50,112 @@ function purchaseOf(ctx: ChallengeContext) {
   };
 }
 
-export async function renderForm(
-  c: C,
-  ctx: ChallengeContext,
-  o: { error?: string; notice?: string; remaining?: number; memberId?: string; status?: 200 | 400 | 429 | 503 },
-) {
+export interface FormOptions {
+  /** A form-level answer (wrong code, refused send): shown above the fields and announced. */
+  error?: string;
+  /** Answers beside each field (empty member ID, malformed code), tied to it with aria-describedby. */
+  fieldErrors?: FieldErrors;
+  notice?: string;
+  remaining?: number;
+  memberId?: string;
+  /** True only when a code really went out in this flow; the page never says one was sent otherwise. */
+  codeSent?: boolean;
+  status?: 200 | 400 | 429 | 503;
+}
+
+export async function renderForm(c: C, ctx: ChallengeContext, o: FormOptions) {
   const deps = c.get('deps');
   const t = MESSAGES[ctx.lang];
-  const state = await signState(deps.keys.session, { acsTransID: ctx.txn.acsTransID, lang: ctx.lang, threeDSSessionData: ctx.threeDSSessionData });
-  const method = ctx.challenge?.method === 'password' ? 'password' : 'sms_otp';
+  const strategy = strategyFor(ctx.challenge?.method ?? ctx.txn.challengeMethod);
+  if (!strategy) return cannotContinue(c, ctx.lang, undefined, brandingFor(deps, ctx.txn, ctx.lang));
+  const state = await signState(
+    deps.keys.session,
+    { acsTransID: ctx.txn.acsTransID, lang: ctx.lang, threeDSSessionData: ctx.threeDSSessionData },
+    deps.clock.now() + CHALLENGE_IDLE_MS,
+  );
+  const windowSize = ctx.challenge?.challengeWindowSize ?? undefined;
+  const form = {
+    t,
+    secret: strategy.secret,
+    intro: t[strategy.texts.intro],
+    state,
+    purchase: purchaseOf(ctx),
+    personalMessage: ctx.member?.personalMessage,
+    memberId: o.memberId,
+    phoneMasked: maskPhone(ctx.member?.phone),
+    codeSent: o.codeSent === true,
+    error: o.error,
+    fieldErrors: o.fieldErrors,
+    notice: o.notice,
+    remaining: o.remaining,
+    issuerPhone: deps.config.ISSUER_PHONE,
+  };
   // A wrong entry is a normal page for the cardholder; the status code tells tests and logs.
   return c.html(
-    <ChallengeShell lang={ctx.lang} t={t} branding={brandingFor(deps, ctx.txn)} windowSize={ctx.challenge?.challengeWindowSize ?? undefined}>
-      <PurchaseSummary t={t} purchase={purchaseOf(ctx)} />
-      <ChallengeForm
-        t={t}
-        method={method}
-        state={state}
-        personalMessage={ctx.member?.personalMessage}
-        memberId={o.memberId}
-        phoneMasked={maskPhone(ctx.member?.phone ?? null)}
-        error={o.error}
-        notice={o.notice}
-        remaining={o.remaining}
-        issuerPhone={deps.config.ISSUER_PHONE}
-      />
+    <ChallengeShell lang={ctx.lang} t={t} branding={brandingFor(deps, ctx.txn, ctx.lang)} windowSize={windowSize} announce={formAnnouncement(form)}>
+      <ChallengeForm {...form} />
     </ChallengeShell>,
     o.status ?? 200,
   );
+}
+
+/** Which ending the transaction reached, in the cardholder's words; undefined when none we can name. */
+function endingOf(deps: AppDeps, ctx: ChallengeContext, t: Messages): Omit<EndingProps, 't' | 'post'> | undefined {
+  const txn = ctx.txn;
+  const phone = deps.config.ISSUER_PHONE;
+  const portalUrl = `${deps.config.PUBLIC_URL}/#${PORTAL_SECTION_ID}`;
+  if (txn.finalTransStatus === 'Y') return { heading: t.successHeading, auto: true };
+  if (txn.state === 'cancelled' || txn.challengeCancel === '01') return { heading: t.cancelledHeading, auto: true };
+  if (txn.finalTransStatusReason === '19') return { heading: t.lockedHeading, text: t.locked(phone), auto: false, issuerPhone: phone };
+  if (guidanceOf(txn) === 'register_phone') {
+    // A provisional number is registered but cannot receive codes; say so, not "no number".
+    return ctx.member?.phoneStatus === 'provisional'
+      ? { heading: t.phoneProvisionalHeading, text: t.phoneProvisional(phone), auto: false, issuerPhone: phone, portalUrl }
+      : { heading: t.phoneHeading, text: t.phone(phone), auto: false, issuerPhone: phone, portalUrl };
+  }
+  if (txn.finalTransStatusReason === '13') return { heading: t.registerHeading, text: t.register, auto: false, issuerPhone: phone, portalUrl };
+  if (txn.finalTransStatusReason === '14') return { heading: t.expiredHeading, text: t.expired, auto: false, issuerPhone: phone };
+  return undefined;
 }
 
 /** The page for a transaction that has ended, whoever ended it. */
 export async function renderEnded(c: C, ctx: ChallengeContext) {
   const deps = c.get('deps');
   const t = MESSAGES[ctx.lang];
-  const txn = ctx.txn;
-  const post = finalPost(txn, ctx.threeDSSessionData);
-  const phone = deps.config.ISSUER_PHONE;
-  let ending: { heading: string; text?: string; auto: boolean };
-  if (txn.finalTransStatus === 'Y') ending = { heading: t.successHeading, auto: true };
-  else if (txn.state === 'cancelled' || txn.challengeCancel === '01') ending = { heading: t.cancelledHeading, auto: true };
-  else if (txn.finalTransStatusReason === '19') ending = { heading: t.lockedHeading, text: t.locked(phone), auto: false };
-  else if (txn.finalTransStatusReason === '13' && txn.challengeMethod === 'guidance_phone') ending = { heading: t.phoneHeading, text: t.phone(phone), auto: false };
-  else if (txn.finalTransStatusReason === '13') ending = { heading: t.registerHeading, text: t.register, auto: false };
-  else if (txn.finalTransStatusReason === '14') ending = { heading: t.expiredHeading, text: t.expired, auto: false };
-  else return cannotContinue(c, ctx.lang, undefined, brandingFor(deps, txn));
+  const post = finalPost(ctx.txn, ctx.threeDSSessionData);
+  const ending = endingOf(deps, ctx, t);
+  if (!ending) return cannotContinue(c, ctx.lang, undefined, brandingFor(deps, ctx.txn, ctx.lang));
+  const props = { ...ending, t, post };
   return c.html(
-    <ChallengeShell lang={ctx.lang} t={t} branding={brandingFor(deps, txn)} windowSize={ctx.challenge?.challengeWindowSize ?? undefined}>
-      <PurchaseSummary t={t} purchase={purchaseOf(ctx)} />
-      <Ending t={t} heading={ending.heading} text={ending.text} post={post} auto={ending.auto} issuerPhone={ending.auto ? undefined : phone} />
+    <ChallengeShell
+      lang={ctx.lang}
+      t={t}
+      branding={brandingFor(deps, ctx.txn, ctx.lang)}
+      windowSize={ctx.challenge?.challengeWindowSize ?? undefined}
+      announce={endingAnnouncement(props)}
+    >
+      <Ending {...props} />
     </ChallengeShell>,
   );
 }
 
-/** The plain "this purchase cannot continue" page, with the Erro post back to the shop when there is one. */
-export async function cannotContinue(c: C, lang: Lang, post?: FinalPost, branding?: Branding) {
+/**
+ * The plain "this purchase cannot continue" page, with the Erro post back to the shop when there
+ * is one. `unavailable`: the appliance cannot answer right now (e.g. the database missed its
+ * deadline): the cardholder may try again shortly.
+ */
+export async function cannotContinue(c: C, lang: Lang, post?: FinalPost, branding?: Branding, reason?: 'unavailable') {
   const deps = c.get('deps');
   const t = MESSAGES[lang];
-  const brand = branding ?? { issuerName: deps.config.ISSUER_NAME, issuerLogo: deps.config.ISSUER_LOGO, brand: 'jcb' as const };
+  const phone = deps.config.ISSUER_PHONE;
+  const props: EndingProps =
+    reason === 'unavailable'
+      ? { t, heading: t.unavailableHeading, text: t.unavailable, post, auto: false, issuerPhone: phone }
+      : { t, heading: t.cannotContinueHeading, text: t.cannotContinue, post, auto: false, issuerPhone: phone };
   return c.html(
-    <ChallengeShell lang={lang} t={t} branding={{ ...brand, brandMark: branding?.brandMark }}>
-      <Ending t={t} heading={t.cannotContinueHeading} text={t.cannotContinue} post={post} auto={false} issuerPhone={deps.config.ISSUER_PHONE} />
+    <ChallengeShell lang={lang} t={t} branding={branding ?? brandingFor(deps, undefined, lang)} announce={endingAnnouncement(props)}>
+      <Ending {...props} />
     </ChallengeShell>,
-    400,
+    reason === 'unavailable' ? 503 : 400,
   );
 }
-

@@ -3,29 +3,29 @@
  * submit, resend, cancel, language. Merchants frame these routes; no cookie is used (the page's
  * state travels in a signed form field, see state-token.ts).
  */
-import { and, eq, sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { cancelTimer, scheduleTimer } from '../acs/timers.ts';
-import { findTransaction, transition, type Transaction } from '../acs/transactions.ts';
-import { challenges, transactions } from '../db/schema.ts';
+import { countInteraction, findTransaction, transition, type Transaction } from '../acs/transactions.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
-import { sha256Hex, timingSafeEqual } from '../encoding.ts';
-import { clientIp } from '../messaging/client-ip.ts';
+import { sha256Hex } from '../encoding.ts';
+import { normaliseEntry } from '../flow/entry.ts';
+import { valid } from '../flow/flow.ts';
+import { ANSWER_FLOOR_MS, atLeast } from '../flow/pace.ts';
+import { flowStore } from '../flow/store.ts';
+import { claimAttempt, clearAttempts, lockMember } from '../members/attempts.ts';
+import { loginIdMatches } from '../members/store.ts';
+import { clientIp } from '../http/client-ip.ts';
 import { decodeJsonBase64Url } from '../protocol/base64url.ts';
 import { decodeCReq } from '../protocol/creq.ts';
 import { buildErro, type ErrorCode } from '../protocol/errors.ts';
-import { claimAttempt, clearAttempts, lockMember } from './attempts.ts';
 import { loadContext, type ChallengeContext } from './context.ts';
 import { erroPost, finishChallenge } from './finish.ts';
-import { brandingFor, cannotContinue, renderEnded, renderForm } from './render.tsx';
 import { languageFor, MESSAGES, type Lang } from './messages.ts';
-import { ANSWER_FLOOR_MS, atLeast } from './pace.ts';
-import { cooldownLeft, sendFailureText, sendOtpFor } from './send-otp.ts';
+import { brandingFor, cannotContinue, renderEnded, renderForm } from './render.tsx';
+import { sendFailureText } from './send-otp.ts';
 import { verifyState } from './state-token.ts';
-import { STRATEGIES } from './strategies.ts';
-
-/** The challenge ends after 10 minutes without a page (spec: inactivity timer per page). */
-export const CHALLENGE_IDLE_MS = 10 * 60 * 1000;
+import { CHALLENGE_IDLE_MS, createChallenge, setChallengeLanguage, touchChallenge } from './store.ts';
+import { strategyFor, type ChallengeStrategy } from './strategies.ts';
 
 type C = Context<AppEnv>;
 
@@ -61,9 +61,10 @@ challengeRoutes.post('/3ds/challenge', async (c) => {
   // A repeat (refresh, back button), a twin that lost the start, or a CReq that came too late.
   const now = (await findTransaction(deps.db, txn.acsTransID))!;
   const ctx = (await loadContext(deps, now.acsTransID, lang, sessionData))!;
-  if (now.state === 'challenge_started') {
+  const strategy = strategyFor(ctx.challenge?.method);
+  if (now.state === 'challenge_started' && strategy) {
     if (ctx.challenge?.creqDigest !== digest) return refuseCReq(c, now, '305', 'CReq differs from the first CReq', sessionData);
-    return renderForm(c, { ...ctx, lang: (ctx.challenge.language as Lang) ?? lang }, {});
+    return formPage(c, { ...ctx, lang: (ctx.challenge.language as Lang) ?? lang }, strategy);
   }
   if (now.state === 'expired' && now.challengeCancel === '05') return refuseCReq(c, now, '402', 'CReq received after the challenge timed out', sessionData);
   return renderEnded(c, ctx);
@@ -74,35 +75,41 @@ challengeRoutes.post('/3ds/challenge/submit', async (c) => {
   return atLeast(ANSWER_FLOOR_MS, async () => {
     const step = await openStep(c);
     if (step.kind !== 'open') return step.response;
-    const { ctx, form } = step;
+    const { ctx, form, strategy } = step;
     const member = ctx.member!;
-    const strategy = STRATEGIES[ctx.challenge!.method === 'password' ? 'password' : 'sms_otp'];
+    const t = MESSAGES[ctx.lang];
+    const typedId = typeof form.memberId === 'string' ? form.memberId : '';
+    const secret = strategy.readSecret(typeof form.secret === 'string' ? form.secret : '');
+
+    // Nothing to check (an empty field, a code that is not 6 digits): answered beside the field, not counted.
+    if (!normaliseEntry(typedId) || !secret.ok) {
+      const fieldErrors = { memberId: normaliseEntry(typedId) ? undefined : t.memberIdEmpty, secret: secret.ok ? undefined : t[secret.error] };
+      return formPage(c, ctx, strategy, { fieldErrors, memberId: typedId, status: 400 });
+    }
+
     const now = deps.clock.now();
-
     const claim = await claimAttempt(deps.db, member.id, deps.config.MAX_AUTH_ATTEMPTS, now);
-    const typedId = String(form.memberId ?? '').trim();
-    const idMatches = timingSafeEqual(typedId, member.loginId);
-    const proved = await strategy.verify(deps, ctx, String(form.secret ?? ''), claim.allowed && idMatches);
-    await deps.db.update(transactions).set({ interactionCounter: sql`${transactions.interactionCounter} + 1` }).where(eq(transactions.acsTransID, ctx.txn.acsTransID));
+    const verdict = await strategy.verify(deps, ctx, secret.value, claim.allowed && loginIdMatches(typedId, member));
+    const proved = claim.allowed && verdict !== 'wrong';
+    await countInteraction(deps.db, ctx.txn.acsTransID);
     // One line per entry, for the audit trail: counted always, checked only within the limit.
-    deps.log.info('challenge attempt', { acsTransID: ctx.txn.acsTransID, memberId: member.id, count: claim.count, checked: claim.allowed, proved: claim.allowed && proved });
+    deps.log.info('challenge attempt', { acsTransID: ctx.txn.acsTransID, memberId: member.id, count: claim.count, checked: claim.allowed, proved });
 
-    if (claim.allowed && proved) {
+    if (proved) {
+      // Also for a twin of the entry that already succeeded (proved_before): ending again is a no-op
+      // that returns the transaction as it ended, so both pages show the same outcome.
       await clearAttempts(deps.db, member.id, now);
-      return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'success' }, strategy.method) });
+      return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'success', strategy }) });
     }
     if (!claim.allowed || claim.count >= deps.config.MAX_AUTH_ATTEMPTS) {
       await lockMember(deps.db, member.id, now);
       deps.log.warn('member locked after wrong entries', { acsTransID: ctx.txn.acsTransID, memberId: member.id });
       return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '19' }) });
     }
-    const t = MESSAGES[ctx.lang];
-    return renderForm(c, ctx, {
-      error: strategy.method === 'password' ? t.failedPassword : t.failed,
-      remaining: deps.config.MAX_AUTH_ATTEMPTS - claim.count,
-      memberId: typedId,
-      status: 400,
-    });
+    // The transaction may have ended meanwhile (a concurrent right entry, the timer): show that, never "wrong".
+    const current = (await findTransaction(deps.db, ctx.txn.acsTransID))!;
+    if (current.state !== 'challenge_started') return renderEnded(c, { ...ctx, txn: current });
+    return formPage(c, ctx, strategy, { error: t[strategy.texts.wrong], remaining: deps.config.MAX_AUTH_ATTEMPTS - claim.count, memberId: typedId, status: 400 });
   });
 });
 
@@ -110,16 +117,18 @@ challengeRoutes.post('/3ds/challenge/resend', async (c) => {
   const deps = c.get('deps');
   const step = await openStep(c);
   if (step.kind !== 'open') return step.response;
-  const t = MESSAGES[step.ctx.lang];
-  const result = await sendOtpFor(deps, { ...step.ctx, clientIp: clientIp(c) });
-  const outcome = result.outcome;
-  if (outcome === 'sent') return renderForm(c, step.ctx, { notice: t.resent });
-  if (outcome === 'cooldown') {
-    const [row] = await deps.db.select({ lastSentAt: challenges.lastSentAt }).from(challenges).where(eq(challenges.acsTransID, step.ctx.txn.acsTransID));
-    return renderForm(c, step.ctx, { error: t.resendWait(cooldownLeft(deps, row.lastSentAt)), status: 429 });
+  const { ctx, strategy } = step;
+  if (!strategy.resend) return formPage(c, ctx, strategy);
+  const t = MESSAGES[ctx.lang];
+  const result = await strategy.resend(deps, { ...ctx, clientIp: clientIp(c) });
+  switch (result.outcome) {
+    case 'sent':
+      return formPage(c, ctx, strategy, { notice: t.resent });
+    case 'closed': // the flow ran out between the check and the send
+      return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'expired' }) });
+    default:
+      return formPage(c, ctx, strategy, { error: sendFailureText(t, result, deps.config.ISSUER_PHONE), status: result.outcome === 'failed' ? 503 : 429 });
   }
-  const error = outcome === 'limit' ? t.resendLimit : sendFailureText(t, result, deps.config.ISSUER_PHONE);
-  return renderForm(c, step.ctx, { error, status: outcome === 'limit' ? 429 : 503 });
 });
 
 challengeRoutes.post('/3ds/challenge/cancel', async (c) => {
@@ -132,47 +141,53 @@ challengeRoutes.post('/3ds/challenge/language', async (c) => {
   const step = await openStep(c, { touch: false });
   if (step.kind !== 'open') return step.response;
   const lang: Lang = step.ctx.lang === 'ja' ? 'en' : 'ja';
-  await c.get('deps').db.update(challenges).set({ language: lang }).where(eq(challenges.acsTransID, step.ctx.txn.acsTransID));
-  return renderForm(c, { ...step.ctx, lang }, {});
+  await setChallengeLanguage(c.get('deps').db, step.ctx.challenge!.id, lang);
+  return formPage(c, { ...step.ctx, lang }, step.strategy);
 });
 
 // ─── steps ──────────────────────────────────────────────────────────────────────
 
-/** Starts the flow for a first CReq: the flow row, the state move, and the timers. False if someone else did. */
+/**
+ * Starts the flow for a first CReq: the challenge and its flow, the state move, and the flow's
+ * inactivity timer. False if someone else did (a twin CReq) or the CReq timer got there first.
+ */
 async function startChallenge(deps: AppDeps, txn: Transaction, windowSize: string, lang: Lang, creqDigest: string): Promise<boolean> {
-  const now = deps.clock.now();
-  await deps.db
-    .insert(challenges)
-    .values({
-      acsTransID: txn.acsTransID,
-      method: txn.challengeMethod ?? 'sms_otp',
-      challengeWindowSize: windowSize,
-      language: lang,
-      creqDigest,
-      createdAt: now,
-      lastActivityAt: now,
-      expiresAt: now + CHALLENGE_IDLE_MS,
-    })
-    .onConflictDoNothing();
-  if (!(await transition(deps.db, txn.acsTransID, 'challenge_started', now, {}, ['ares_sent']))) return false;
+  const created = await createChallenge(deps, {
+    acsTransID: txn.acsTransID,
+    method: txn.challengeMethod ?? 'sms_otp',
+    challengeWindowSize: windowSize,
+    language: lang,
+    creqDigest,
+  });
+  if (!created) return false;
+  if (!(await transition(deps.db, txn.acsTransID, 'challenge_started', deps.clock.now()))) {
+    await flowStore(deps).move(created.flow, 'expired');
+    return false;
+  }
   await cancelTimer(deps, 'creq_timeout', txn.acsTransID);
-  await scheduleTimer(deps, 'challenge_timeout', txn.acsTransID, now + CHALLENGE_IDLE_MS, true);
+  await scheduleTimer(deps, 'challenge_timeout', created.flow.id, created.flow.expiresAt, true);
   return true;
 }
 
-/** The first page: send the code, or explain why this cardholder cannot be challenged. */
+/** The first page: the strategy begins (sends the code), or the flow ends in guidance (nothing to prove with). */
 async function begin(c: C, ctx: ChallengeContext) {
   const deps = c.get('deps');
-  const method = ctx.txn.challengeMethod;
-  if (method === 'guidance_register' || method === 'guidance_phone') {
-    return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '13' }) });
-  }
-  const t = MESSAGES[ctx.lang];
-  const sent = method === 'sms_otp' ? await sendOtpFor(deps, { ...ctx, clientIp: clientIp(c) }) : undefined;
-  return renderForm(c, ctx, sent && sent.outcome !== 'sent' ? { error: sendFailureText(t, sent, deps.config.ISSUER_PHONE) } : {});
+  const strategy = strategyFor(ctx.txn.challengeMethod);
+  if (!strategy) return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '13' }) });
+  const sent = await strategy.begin(deps, { ...ctx, clientIp: clientIp(c) });
+  const error = sent && sent.outcome !== 'sent' ? sendFailureText(MESSAGES[ctx.lang], sent, deps.config.ISSUER_PHONE) : undefined;
+  return formPage(c, ctx, strategy, { error });
 }
 
-type Step = { kind: 'open'; ctx: ChallengeContext; form: Record<string, unknown> } | { kind: 'closed'; response: Response };
+type FormOptions = Omit<Parameters<typeof renderForm>[2], 'codeSent'>;
+
+/** The form, saying a code was sent only when one really went out in this flow. */
+async function formPage(c: C, ctx: ChallengeContext, strategy: ChallengeStrategy, o: FormOptions = {}) {
+  const codeSent = strategy.codeSent ? await strategy.codeSent(c.get('deps'), ctx) : undefined;
+  return renderForm(c, ctx, { ...o, codeSent });
+}
+
+type Step = { kind: 'open'; ctx: ChallengeContext; strategy: ChallengeStrategy; form: Record<string, unknown> } | { kind: 'closed'; response: Response };
 
 /**
  * Every step after the first: checks the signed state, loads the flow, ends it if its 10 minutes
@@ -181,23 +196,23 @@ type Step = { kind: 'open'; ctx: ChallengeContext; form: Record<string, unknown>
 async function openStep(c: C, options = { touch: true }): Promise<Step> {
   const deps = c.get('deps');
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-  const state = await verifyState(deps.keys.session, form.state);
+  const state = await verifyState(deps.keys.session, form.state, deps.clock.now());
   const ctx = state && (await loadContext(deps, state.acsTransID, state.lang, state.threeDSSessionData));
-  if (!ctx || !ctx.challenge || !ctx.member) return { kind: 'closed', response: await cannotContinue(c, state?.lang ?? 'ja') };
+  if (!ctx || !ctx.challenge || !ctx.flow || !ctx.member) return { kind: 'closed', response: await cannotContinue(c, state?.lang ?? 'ja') };
   if (ctx.txn.state !== 'challenge_started') return { kind: 'closed', response: await renderEnded(c, ctx) };
-
-  const now = deps.clock.now();
-  if (ctx.challenge.expiresAt <= now) {
+  if (!valid(ctx.flow, deps.clock)) {
     return { kind: 'closed', response: await renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'expired' }) }) };
   }
+  const strategy = strategyFor(ctx.challenge.method);
+  // An expired token of a flow still open elsewhere (an old tab) takes no step.
+  if (state.expired || !strategy) return { kind: 'closed', response: await cannotContinue(c, ctx.lang) };
   if (options.touch) {
-    await deps.db
-      .update(challenges)
-      .set({ lastActivityAt: now, expiresAt: now + CHALLENGE_IDLE_MS })
-      .where(and(eq(challenges.id, ctx.challenge.id), eq(challenges.state, 'started')));
-    await scheduleTimer(deps, 'challenge_timeout', ctx.txn.acsTransID, now + CHALLENGE_IDLE_MS, true);
+    const now = deps.clock.now();
+    await flowStore(deps).extend(ctx.flow, CHALLENGE_IDLE_MS);
+    await touchChallenge(deps.db, ctx.challenge.id, now);
+    await scheduleTimer(deps, 'challenge_timeout', ctx.flow.id, now + CHALLENGE_IDLE_MS, true);
   }
-  return { kind: 'open', ctx, form };
+  return { kind: 'open', ctx, strategy, form };
 }
 
 /** A CReq we must refuse: Erro to the 3DS Server through the browser, and the transaction ends (U). */

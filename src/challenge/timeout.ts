@@ -1,18 +1,20 @@
 /**
- * The inactivity timer: a challenge whose last page is 10 minutes old ends N/14 with
- * challengeCancel 04, and the DS is told. Each page served pushes the timer back.
+ * The inactivity timer of a challenge flow (subject: the flow id): a challenge whose last page is
+ * 10 minutes old ends N/14 with challengeCancel 04, and the DS is told. Each page served pushes
+ * the flow's expiry back, and the timer follows it.
  */
-import { eq } from 'drizzle-orm';
 import type { TimerHandler } from '../acs/timers.ts';
 import { findTransaction } from '../acs/transactions.ts';
-import { challenges } from '../db/schema.ts';
+import { valid } from '../flow/flow.ts';
+import { flowStore } from '../flow/store.ts';
 import { finishChallenge } from './finish.ts';
+import { findChallengeOfFlow } from './store.ts';
 
 export const challengeTimeout: TimerHandler = async (deps, timer) => {
-  const challenge = await deps.db.select().from(challenges).where(eq(challenges.acsTransID, timer.subject)).get();
-  const txn = await findTransaction(deps.db, timer.subject);
-  if (!challenge || !txn || txn.state !== 'challenge_started') return { done: true };
-  if (challenge.expiresAt > deps.clock.now()) return { retryAt: challenge.expiresAt };
+  const [flow, challenge] = await Promise.all([flowStore(deps).find(timer.subject), findChallengeOfFlow(deps.db, timer.subject)]);
+  const txn = challenge && (await findTransaction(deps.db, challenge.acsTransID));
+  if (!flow || !txn || txn.state !== 'challenge_started') return { done: true };
+  if (valid(flow, deps.clock)) return { retryAt: flow.expiresAt };
   await finishChallenge(deps, txn, { kind: 'expired' });
   return { done: true };
 };

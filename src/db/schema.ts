@@ -6,10 +6,67 @@
  * and its display parts (first 6, last 4). Messages are stored with the PAN masked.
  */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+// The card schemes and their properties live in one place; type-only, so no runtime import here.
+import type { Brand } from '../protocol/brands.ts';
 
-export type Brand = 'jcb' | 'visa' | 'mastercard';
+export type { Brand };
 
 const createdAt = () => integer('created_at').notNull();
+
+// ─── Issuers ────────────────────────────────────────────────────────────────────
+
+export type ProvisionalPolicy = 'challenge' | 'reject';
+export type ReissuePolicy = 'continue' | 'reregister_phone';
+/** How a cardholder changes the OTP phone: in the portal with a code, or only by calling the issuer. */
+export type PhoneChangeMode = 'self_service' | 'phone_call';
+/** The portal's planned downtime, in the issuer's time zone: days 0 (Sunday) to 6, "HH:MM" to "HH:MM". */
+export interface MaintenanceWindow {
+  days: number[];
+  start: string;
+  end: string;
+}
+
+/**
+ * A card issuer on this install (one, or several for a processor or a group's regional companies).
+ * Everything a cardholder sees of "their card company" and every policy that is the issuer's
+ * decision lives here (src/issuers/). The first issuer is seeded from the configuration variables.
+ */
+export const issuers = sqliteTable('issuers', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Short, lowercase, stable: used in the CLIs (`--issuer CODE`) and URLs. */
+  code: text('code').notNull().unique(),
+  nameJa: text('name_ja').notNull(),
+  nameEn: text('name_en').notNull(),
+  helpdeskPhone: text('helpdesk_phone').notNull(),
+  helpdeskHoursJa: text('helpdesk_hours_ja').notNull().default(''),
+  helpdeskHoursEn: text('helpdesk_hours_en').notNull().default(''),
+  /** A path on this origin or an https URL. */
+  logo: text('logo').notNull(),
+  /** JSON { jcb?, visa?, mastercard? }: the scheme marks' images as the schemes supplied them. */
+  brandMarks: text('brand_marks', { mode: 'json' }).$type<Partial<Record<Brand, string>>>().notNull().default({}),
+  smsSenderId: text('sms_sender_id'),
+  /** The issuer's name in the SMS text (short names keep it to fewer segments). */
+  smsNameJa: text('sms_name_ja').notNull(),
+  smsNameEn: text('sms_name_en').notNull(),
+  mailFrom: text('mail_from'),
+  /** IANA time zone for dates on pages and in mails, and for the maintenance window. */
+  timeZone: text('time_zone').notNull().default('Asia/Tokyo'),
+  /** JSON { "392": 30000, ... }: per currency (ISO 4217 numeric), amounts at or above are challenged. */
+  challengeThresholds: text('challenge_thresholds', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+  velocityLimitPerHour: integer('velocity_limit_per_hour').notNull(),
+  provisionalPolicy: text('provisional_policy').$type<ProvisionalPolicy>().notNull(),
+  reissuePolicy: text('reissue_policy').$type<ReissuePolicy>().notNull(),
+  maxAuthAttempts: integer('max_auth_attempts').notNull(),
+  otpTtlSeconds: integer('otp_ttl_seconds').notNull(),
+  otpResendCooldownSeconds: integer('otp_resend_cooldown_seconds').notNull(),
+  otpMaxSends: integer('otp_max_sends').notNull(),
+  phoneChangeMode: text('phone_change_mode').$type<PhoneChangeMode>().notNull().default('phone_call'),
+  maintenanceWindow: text('maintenance_window', { mode: 'json' }).$type<MaintenanceWindow | null>(),
+  /** JSON array of host names the member portal answers on for this issuer. */
+  portalHosts: text('portal_hosts', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
+});
 
 // ─── Cards ──────────────────────────────────────────────────────────────────────
 
@@ -22,6 +79,8 @@ export const binRanges = sqliteTable('bin_ranges', {
   rangeEnd: text('range_end').notNull(),
   label: text('label').notNull().default(''),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  /** The issuer whose cards these are; null means the install's first issuer (see issuers/issuer-store.ts). */
+  issuerId: integer('issuer_id').references(() => issuers.id),
   createdAt: createdAt(),
 });
 
@@ -381,20 +440,65 @@ export const riskRules = sqliteTable('risk_rules', {
 
 // ─── Staff, sessions, audit ─────────────────────────────────────────────────────
 
-export type StaffRole = 'administrator' | 'helpdesk' | 'auditor';
+/**
+ * platform_admin: every issuer, and the issuers themselves; issuer_admin: everything of its issuer;
+ * helpdesk: its issuer's cardholders; auditor: reads everything of its issuer (src/admin/roles.ts).
+ */
+export type StaffRole = 'platform_admin' | 'issuer_admin' | 'helpdesk' | 'auditor';
+/** invited: has an enrolment link and no credentials yet; disabled: cannot sign in until re-enabled. */
+export type StaffStatus = 'invited' | 'active' | 'disabled';
 
 export const staff = sqliteTable('staff', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   username: text('username').notNull().unique(),
   displayName: text('display_name').notNull(),
-  passwordHash: text('password_hash').notNull(),
-  /** TOTP secret, AES-GCM encrypted. */
-  totpSecretCipher: text('totp_secret_cipher'),
+  /** Null for a platform administrator only. */
+  issuerId: integer('issuer_id').references(() => issuers.id),
   role: text('role').$type<StaffRole>().notNull(),
-  status: text('status').$type<'active' | 'locked' | 'disabled'>().notNull().default('active'),
+  status: text('status').$type<StaffStatus>().notNull().default('invited'),
+  /** PBKDF2 (members/password.ts); null until enrolment sets it. */
+  passwordHash: text('password_hash'),
+  /** TOTP secret, AES-GCM encrypted (admin/totp.ts); null until enrolled. */
+  totpSecretCipher: text('totp_secret_cipher'),
+  /** The TOTP time step last accepted: a code is good once (no replay within its window). */
+  lastTotpStep: integer('last_totp_step'),
+  /** Failed sign-ins since the last success; incremented atomically in SQL. */
   failedAttempts: integer('failed_attempts').notNull().default(0),
+  /** Set at the fifth failure; sign-in is refused until then (or until an administrator unlocks). */
+  lockedUntil: integer('locked_until'),
+  lastSignInAt: integer('last_sign_in_at'),
   createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
 });
+
+/** A one-time enrolment link (invitation or re-enrolment after a reset): only its SHA-256 is kept. */
+export const staffEnrolments = sqliteTable(
+  'staff_enrolments',
+  {
+    id: text('id').primaryKey(),
+    staffId: integer('staff_id').notNull().references(() => staff.id),
+    /** The TOTP secret offered on the QR code, AES-GCM encrypted, until a code confirms it. */
+    pendingTotpCipher: text('pending_totp_cipher'),
+    passwordSetAt: integer('password_set_at'),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('staff_enrolments_staff').on(t.staffId)],
+);
+
+/** Ten single-use recovery codes per enrolment, stored hashed. */
+export const staffRecoveryCodes = sqliteTable(
+  'staff_recovery_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    staffId: integer('staff_id').notNull().references(() => staff.id),
+    codeHash: text('code_hash').notNull(),
+    usedAt: integer('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('staff_recovery_codes_staff').on(t.staffId)],
+);
 
 export const sessions = sqliteTable(
   'sessions',
@@ -410,7 +514,11 @@ export const sessions = sqliteTable(
   (t) => [index('sessions_subject').on(t.subjectType, t.subjectId)],
 );
 
-/** Append-only: a trigger in the migrations refuses UPDATE and DELETE. */
+/**
+ * Append-only: a trigger in the migrations refuses UPDATE and DELETE. Tamper evidence on top:
+ * each row's `hash` is SHA-256 over its content and the previous row's hash (admin/audit-log.ts);
+ * `npm run audit -- verify` walks the chain. Rows from before the chain began have no hash.
+ */
 export const auditLog = sqliteTable(
   'audit_log',
   {
@@ -418,11 +526,16 @@ export const auditLog = sqliteTable(
     at: integer('at').notNull(),
     actorType: text('actor_type').$type<'staff' | 'member' | 'system'>().notNull(),
     actorId: integer('actor_id'),
+    /** Who, as a person reads it (a staff username, "cli:osuser"), kept as it was at the time. */
+    actorName: text('actor_name'),
+    /** Whose data the action touched: an auditor of an issuer sees its rows only. Null: the platform. */
+    issuerId: integer('issuer_id'),
     action: text('action').notNull(),
     target: text('target'),
     detail: text('detail').notNull().default('{}'),
     requestId: text('request_id'),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
-  (t) => [index('audit_log_at').on(t.at)],
+  (t) => [index('audit_log_at').on(t.at), index('audit_log_issuer_at').on(t.issuerId, t.at)],
 );
-

@@ -30,6 +30,18 @@ export function configOrExit<T = undefined>(env: Record<string, string | undefin
   }
 }
 
+/**
+ * Deno's embedded database unless DATABASE_URL says otherwise. Node keeps the configuration's
+ * default (data/mamori.db): the sandbox's movable clock belongs to one process, and a second
+ * runtime sweeping the same timers on its own time would expire the first one's challenges.
+ */
+export const DENO_DATABASE_URL = 'file:data/deno/mamori.db';
+
+/** The environment with DATABASE_URL set to `url` where it is unset or empty. */
+export function withDefaultDatabase(env: Record<string, string | undefined>, url: string): Record<string, string | undefined> {
+  return env.DATABASE_URL ? env : { ...env, DATABASE_URL: url };
+}
+
 export async function openDatabase(config: Config): Promise<Client> {
   const file = config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL.slice('file:'.length) : undefined;
   if (file) mkdirSync(dirname(file), { recursive: true });

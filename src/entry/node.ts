@@ -3,13 +3,14 @@
  * interval scheduler, the optional HTTPS listener for the DS link) and nothing else.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { createApp } from '../app.ts';
 import { adjustableClock, systemClock } from '../clock.ts';
 import { migrateDatabase } from '../db/migrate.ts';
-import { assembleDeps } from '../deps.ts';
 import { createLogger } from '../log.ts';
 import { startServices } from '../services.ts';
+import { assembleDeps } from './assemble.ts';
 import { configOrExit, openDatabase } from './local.ts';
 import { loadTlsOptions, serveTls } from './tls.ts';
 
@@ -24,6 +25,7 @@ const deps = await assembleDeps({
   clock: config.SANDBOX ? adjustableClock() : systemClock,
   log,
   assets: serveStatic({ root: './' }),
+  connInfo: getConnInfo,
 });
 await migrateDatabase(deps.db);
 const services = await startServices(deps);

@@ -1,17 +1,20 @@
 /**
  * Cloudflare Workers entry: `wrangler dev` / `wrangler deploy`. The database is a libSQL
  * server over HTTP (Turso, or a local sqld in development), migrated by `npm run db:migrate`.
- * Static files come from the ASSETS binding; due timers are swept by the cron trigger.
+ * Static files come from the ASSETS binding; due timers are swept by the cron trigger (locally,
+ * `npm run dev:worker` fires it every few seconds: scripts/dev-worker.mjs).
  */
 import { createClient } from '@libsql/client/web';
 import type { MiddlewareHandler } from 'hono';
+import { getConnInfo } from 'hono/cloudflare-workers';
 import { createApp } from '../app.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, parseConfig } from '../config.ts';
-import { assembleDeps, type AppDeps } from '../deps.ts';
+import type { AppDeps } from '../deps.ts';
 import { createLogger } from '../log.ts';
 import { seedDemoIssuer } from '../sandbox/demo-issuer.ts';
 import { runScheduledWork } from '../services.ts';
+import { assembleDeps } from './assemble.ts';
 
 interface Env {
   ASSETS?: { fetch(request: Request): Promise<Response> };
@@ -33,7 +36,7 @@ function boot(env: Env): Promise<Booted> {
     const config = parseConfig(vars);
     const log = createLogger({ level: config.LOG_LEVEL });
     const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
-    const deps = await assembleDeps({ config, client, clock: systemClock, log, assets: env.ASSETS && assetsFrom(env.ASSETS) });
+    const deps = await assembleDeps({ config, client, clock: systemClock, log, assets: env.ASSETS && assetsFrom(env.ASSETS), connInfo: getConnInfo });
     if (config.DEMO_DATA) await seedDemoIssuer(deps);
     return { app: createApp(deps), deps };
   })();
@@ -63,8 +66,17 @@ export default {
       return Response.json({ status: 'unavailable', reason: message }, { status: 503 });
     }
   },
-  async scheduled(_controller: unknown, env: Env, ctx: WaitUntil): Promise<void> {
+  /**
+   * The cron trigger: one sweep of due timers. Awaited, so that a failed sweep fails the event
+   * (and shows in the Workers dashboard) after its error is logged.
+   */
+  async scheduled(_controller: unknown, env: Env, _ctx: WaitUntil): Promise<void> {
     const { deps } = await boot(env);
-    ctx.waitUntil(runScheduledWork(deps));
+    try {
+      await runScheduledWork(deps);
+    } catch (error) {
+      deps.log.error('scheduled work failed', { error });
+      throw error;
+    }
   },
 };

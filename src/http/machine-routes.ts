@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+import { accepts } from 'hono/accepts';
 import { isFrameable } from './security-headers.ts';
 
 /**
@@ -5,10 +7,21 @@ import { isFrameable } from './security-headers.ts';
  * never an HTML page, for a 404 or an error alike. Under /3ds/ only the challenge and
  * 3DS Method pages are for people.
  */
-const MACHINE_PREFIXES = ['/3ds/', '/healthz', '/api/', '/sandbox/ds/'];
+const MACHINE_PREFIXES = ['/3ds/', '/healthz', '/sandbox/ds/'];
 
-export function isMachineRoute(path: string, accept?: string | null): boolean {
-  if (MACHINE_PREFIXES.some((p) => path === p || path.startsWith(p)) && !isFrameable(path)) return true;
-  // A client that asks for JSON only is a machine too.
-  return !!accept && accept.includes('application/json') && !accept.includes('text/html');
+export function isMachineRoute(path: string): boolean {
+  return MACHINE_PREFIXES.some((p) => path === p || path.startsWith(p)) && !isFrameable(path);
+}
+
+/**
+ * Whether the client asks for JSON before HTML (the Accept header by quality, hono/accepts).
+ * No Accept header, or only a wildcard, means HTML: browsers and people come first.
+ */
+export function prefersJson(c: Context): boolean {
+  return accepts(c, { header: 'Accept', supports: ['text/html', 'application/json'], default: 'text/html' }) === 'application/json';
+}
+
+/** Whether a 404 or an error is answered in JSON: on a machine route, or to a client that prefers JSON. */
+export function answersJson(c: Context): boolean {
+  return isMachineRoute(c.req.path) || prefersJson(c);
 }

@@ -11,18 +11,22 @@
 import { outboundLog } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { recordFailure, recordSuccess } from './breaker.ts';
+import { maskPhone } from './phone-mask.ts';
 import { BUDGET_SPENT, scrub } from './provider-http.ts';
 import type { SmsGateway, SmsMessage, SmsResult } from './sms-gateway.ts';
 
+/** What delivery uses: the gateway, the database for the log and the breaker, the clock, the limits, the log. */
+export type DeliveryDeps = Pick<AppDeps, 'sms' | 'db' | 'clock' | 'config' | 'log'>;
+
 export type DeliveryResult = { kind: 'sent'; providerMessageId: string; attempts: number } | { kind: 'failed'; attempts: number; error: string };
 
-export async function deliverSms(deps: AppDeps, message: SmsMessage, options: { probe: boolean }): Promise<DeliveryResult> {
+export async function deliverSms(deps: DeliveryDeps, message: SmsMessage, options: { probe: boolean }): Promise<DeliveryResult> {
   const { config } = deps;
   const budgetMs = config.SMS_SEND_BUDGET_MS;
   const budget = AbortSignal.timeout(budgetMs);
   const maxAttempts = options.probe ? 1 : 1 + config.SMS_RETRIES;
   const provider = deps.sms.name;
-  const base = { acsTransID: message.acsTransID, provider, to: maskNumber(message.to) };
+  const base = { acsTransID: message.acsTransID, provider, to: maskPhone(message.to) };
 
   for (let attempt = 1; ; attempt++) {
     const raw = await attemptSend(deps.sms, message, budget);
@@ -44,20 +48,15 @@ export async function deliverSms(deps: AppDeps, message: SmsMessage, options: { 
 }
 
 /** Records a send that never reached the provider (refused by the policy or the breaker). */
-export function recordRefusal(deps: AppDeps, message: Pick<SmsMessage, 'to' | 'acsTransID'>, reason: string, detail: string) {
+export function recordRefusal(deps: Pick<AppDeps, 'sms' | 'db' | 'clock'>, message: Pick<SmsMessage, 'to' | 'acsTransID'>, reason: string, detail: string) {
   return recordAttempt(deps, message, 'failed', `refused (${reason}): ${detail}`, 'policy');
 }
 
-/** +819011110001 → ****0001: what the outbound log and the logs keep of a number. */
-export function maskNumber(e164: string): string {
-  return `****${e164.slice(-4)}`;
-}
-
-function recordAttempt(deps: AppDeps, message: Pick<SmsMessage, 'to' | 'acsTransID'>, status: 'sent' | 'failed', detail: string, provider = deps.sms.name) {
+function recordAttempt(deps: Pick<AppDeps, 'sms' | 'db' | 'clock'>, message: Pick<SmsMessage, 'to' | 'acsTransID'>, status: 'sent' | 'failed', detail: string, provider = deps.sms.name) {
   return deps.db.insert(outboundLog).values({
     channel: 'sms',
     acsTransID: message.acsTransID ?? null,
-    recipient: maskNumber(message.to),
+    recipient: maskPhone(message.to),
     provider,
     status,
     detail: detail.slice(0, 500),

@@ -10,7 +10,7 @@
  *    its /64) and per BIN: at most N sends per fixed window (`SMS_LIMIT_PER_*`), counted in the
  *    database with one atomic UPSERT each, so the limits hold across processes.
  *
- * `send-otp.ts` runs them in that order with the circuit breaker between 2 and 3: a send that
+ * `flow/send.ts` runs them in that order with the circuit breaker between 2 and 3: a send that
  * passes 1, 2 and the breaker counts against all three limits, whether or not it then goes out.
  */
 import { eq } from 'drizzle-orm';
@@ -54,7 +54,7 @@ export async function countSend(
   const add = (name: string, key: string | undefined, limit: RateLimit | null) => {
     if (key && limit) limits.push({ name, key, limit });
   };
-  add('SMS_LIMIT_PER_PHONE', `sms:phone:${input.phone}`, config.SMS_LIMIT_PER_PHONE);
+  add('SMS_LIMIT_PER_PHONE', phoneCounterKey(input.phone), config.SMS_LIMIT_PER_PHONE);
   const ip = input.clientIp ? ipKey(input.clientIp) : undefined;
   add('SMS_LIMIT_PER_IP', ip && `sms:ip:${ip}`, config.SMS_LIMIT_PER_IP);
   add('SMS_LIMIT_PER_BIN', input.bin && /^\d{6,8}$/.test(input.bin) ? `sms:bin:${input.bin}` : undefined, config.SMS_LIMIT_PER_BIN);
@@ -66,6 +66,11 @@ export async function countSend(
     return { ok: false, refusal: 'rate_limited', detail: `${name} reached (${limit.max} per ${limit.windowMs / 1000} s)` };
   }
   return { ok: true };
+}
+
+/** The counter of the sends to one phone number (SMS_LIMIT_PER_PHONE). */
+export function phoneCounterKey(phone: string): string {
+  return `sms:phone:${phone}`;
 }
 
 /** The counter key of an address: IPv4 as is, IPv6 by its /64 (one subscriber's whole range). */

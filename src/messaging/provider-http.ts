@@ -1,9 +1,10 @@
 /**
  * What every real messaging adapter shares: one POST through the injected `fetch` with a timeout
  * (and the caller's signal), a bounded read of the answer, and the mapping of HTTP statuses to
- * transient or permanent failures. Web-standard APIs only (fetch, AbortSignal, TextDecoder, btoa),
+ * transient or permanent failures. Web-standard APIs only (fetch, AbortSignal, TextDecoder),
  * so it runs on Node, Workers and Deno alike.
  */
+import { bytesToBase64 } from '../encoding.ts';
 
 export interface ProviderRequest {
   url: string;
@@ -92,8 +93,7 @@ export function valueAt(json: unknown, path: string): string | undefined {
 
 /** HTTP basic authentication, UTF-8 safe. */
 export function basicAuth(user: string, password: string): string {
-  const bytes = new TextEncoder().encode(`${user}:${password}`);
-  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+  return `Basic ${bytesToBase64(new TextEncoder().encode(`${user}:${password}`))}`;
 }
 
 /**

@@ -7,7 +7,7 @@
  *   const [n] = await hitCounters(db, [{ key: 'sms:phone:+819012345678', windowMs: 3_600_000 }], now)
  *   if (n > 10) refuse()
  */
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { rateCounters } from '../db/schema.ts';
 
@@ -38,6 +38,18 @@ export async function hitCounters(db: Database, hits: CounterHit[], now: number)
   const [first, ...rest] = statements;
   const results = await db.batch([first, ...rest]);
   return results.map((rows) => rows[0].count);
+}
+
+/** A key's count in the window that holds `now` (0 when it has none there yet), and when that window ends. */
+export async function counterNow(db: Database, key: string, windowMs: number, now: number): Promise<{ count: number; resetsAt: number }> {
+  const windowStart = Math.floor(now / windowMs) * windowMs;
+  const row = await db.select({ windowStart: rateCounters.windowStart, count: rateCounters.count }).from(rateCounters).where(eq(rateCounters.key, key)).get();
+  return { count: row && row.windowStart >= windowStart ? row.count : 0, resetsAt: windowStart + windowMs };
+}
+
+/** Forgets a key's count (the sandbox's reset of a demo card). */
+export async function clearCounter(db: Database, key: string): Promise<void> {
+  await db.delete(rateCounters).where(eq(rateCounters.key, key));
 }
 
 /** Counters whose window began this long ago cannot matter any more (windows are at most a week). */

@@ -3,6 +3,7 @@
  * Codes marked (2.3.1) are not valid in a 2.2.0 message; the schemas enforce that.
  * Most lists also let a DS use 80-99 for its own purposes; those are not listed here.
  */
+import { BRANDS, type Brand, type BrandProfile } from './brands.ts';
 
 export const MESSAGE_TYPES = [
   'AReq', 'ARes', 'CReq', 'CRes', 'PReq', 'PRes', 'RReq', 'RRes', 'OReq', 'ORes', 'Erro',
@@ -204,15 +205,8 @@ export const RESULTS_STATUS = {
 } as const;
 export type ResultsStatus = keyof typeof RESULTS_STATUS;
 
-export type CardBrand = 'visa' | 'mastercard' | 'jcb';
-
-/** Electronic Commerce Indicator per brand: authenticated (Y), attempt (A), failed or none. */
-export const ECI = {
-  visa: { authenticated: '05', attempted: '06', notAuthenticated: '07' },
-  jcb: { authenticated: '05', attempted: '06', notAuthenticated: '07' },
-  mastercard: { authenticated: '02', attempted: '01', notAuthenticated: '00' },
-} as const satisfies Record<CardBrand, Record<string, string>>;
-export type Eci = (typeof ECI)[CardBrand][keyof (typeof ECI)[CardBrand]];
+/** An ECI value of one of the brands (protocol/brands.ts holds them per brand). */
+export type Eci = (typeof BRANDS)[Brand]['eci'][keyof BrandProfile['eci']];
 
 /**
  * The ECI that goes with an outcome. C, D and S are not outcomes yet, so they have none.
@@ -220,10 +214,10 @@ export type Eci = (typeof ECI)[CardBrand][keyof (typeof ECI)[CardBrand]];
  *
  * @example eciFor('visa', 'Y') // '05'
  */
-export function eciFor(brand: CardBrand, transStatus: 'Y' | 'A' | 'N' | 'U' | 'R' | 'I'): Eci;
-export function eciFor(brand: CardBrand, transStatus: TransStatus): Eci | undefined;
-export function eciFor(brand: CardBrand, transStatus: TransStatus): Eci | undefined {
-  const eci = ECI[brand];
+export function eciFor(brand: Brand, transStatus: 'Y' | 'A' | 'N' | 'U' | 'R' | 'I'): Eci;
+export function eciFor(brand: Brand, transStatus: TransStatus): Eci | undefined;
+export function eciFor(brand: Brand, transStatus: TransStatus): Eci | undefined {
+  const eci = BRANDS[brand].eci;
   switch (transStatus) {
     case 'Y':
       return eci.authenticated;

@@ -3,6 +3,7 @@
  * parsers and builders the ACS uses. Pure functions; no I/O.
  */
 export * from './versions.ts';
+export * from './brands.ts';
 export * from './codes.ts';
 export * from './iso.ts';
 export { findDuplicateKeys } from './json.ts';

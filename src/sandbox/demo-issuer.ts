@@ -2,14 +2,21 @@
  * The demo issuer: BIN ranges for JCB, Visa and Mastercard and one card for each situation a
  * cardholder can be in, seeded into an empty database on first start (outside production).
  * The ranges (35699900–35699999, 49999900–49999999, 55999900–55999999) are for testing only;
- * every PAN passes the Luhn check.
+ * every PAN passes the Luhn check. It is seeded through the domain's own functions (BIN ranges,
+ * cards, reissue, the members store), as an issuer's data would be.
  */
-import { count, eq } from 'drizzle-orm';
-import { insertCard } from '../cards/card-store.ts';
+import { count } from 'drizzle-orm';
+import { addBinRange } from '../cards/bin-ranges.ts';
+import { insertCard, insertCardholder } from '../cards/card-store.ts';
 import { withLuhnDigit } from '../cards/pan.ts';
-import { binRanges, cardholders, cards, members, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
-import type { AppDeps } from '../deps.ts';
-import { hashPassword } from '../members/password.ts';
+import { reissueCard } from '../cards/reissue.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import { binRanges, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import type { Keys } from '../keys.ts';
+import type { Logger } from '../log.ts';
+import { createMember } from '../members/store.ts';
 
 export const DEMO_RANGES: { brand: Brand; rangeStart: string; rangeEnd: string; label: string }[] = [
   { brand: 'jcb', rangeStart: '35699900', rangeEnd: '35699999', label: 'Demo JCB' },
@@ -43,7 +50,9 @@ export interface DemoCard {
     personalMessage?: string;
   };
   phoneProvisional?: boolean;
-  /** Another demo card of the same cardholder (reissue). */
+  /** The demo card this one reissues: it joins that card's account, and so its registration. */
+  reissues?: string;
+  /** Another demo card of the same cardholder, registered on its own (its own member). */
   sameCardholderAs?: string;
 }
 
@@ -105,61 +114,65 @@ export const DEMO_CARDS: DemoCard[] = [
     member: { loginId: 'demo-reissue', status: 'active', authMethod: 'sms_otp', phone: '+819011110007', phoneStatus: 'verified', personalMessage: '新しいカードでも同じIDです' },
   },
   {
-    key: 'jcb-reissued-new', outcome: 'Y below the threshold; C (SMS OTP, member demo-reissue) above', pan: demoPan('jcb', 6), expiry: LIVE, brand: 'jcb', status: 'active', sameCardholderAs: 'jcb-reissued-old',
+    key: 'jcb-reissued-new', outcome: 'Y below the threshold; C (SMS OTP, member demo-reissue) above; seeded with REISSUE_POLICY=reregister_phone: phone guidance above, N/13', pan: demoPan('jcb', 6), expiry: LIVE, brand: 'jcb', status: 'active', reissues: 'jcb-reissued-old',
     purpose: { ja: '再発行後の新カード：同じ会員IDで利用可', en: 'New number after reissue: same member ID works' },
+  },
+  // One cardholder, two cards, two registrations: each card has its own member ID, phone and message.
+  {
+    key: 'jcb-two-cards', outcome: 'Y below the threshold; C (SMS OTP, member demo-two-jcb, its own phone) above', pan: demoPan('jcb', 7), expiry: LIVE, brand: 'jcb', status: 'active',
+    purpose: { ja: '2枚お持ちの会員のJCB：カードごとの登録（会員ID・携帯番号・メッセージ）', en: "One cardholder's two cards, the JCB: registered on its own (member ID, phone, message)" },
+    member: { loginId: 'demo-two-jcb', status: 'active', authMethod: 'sms_otp', phone: '+819011110008', phoneStatus: 'verified', personalMessage: 'JCBは毎日の買い物用' },
+  },
+  {
+    key: 'visa-two-cards', outcome: 'Y below the threshold; C (SMS OTP, member demo-two-visa, its own phone) above', pan: demoPan('visa', 5), expiry: LIVE, brand: 'visa', status: 'active', sameCardholderAs: 'jcb-two-cards',
+    purpose: { ja: '2枚お持ちの会員のVisa：JCBとは別の登録', en: "The same cardholder's Visa: a registration of its own, apart from the JCB's" },
+    member: { loginId: 'demo-two-visa', status: 'active', authMethod: 'sms_otp', phone: '+819011110009', phoneStatus: 'verified', personalMessage: 'Visaは旅行用' },
   },
 ];
 
+/** What seeding needs: the database, clock, keys, log, and the reissue policy the demo reissue follows. */
+export interface DemoSeedDeps {
+  db: Database;
+  clock: Clock;
+  keys: Keys;
+  log: Logger;
+  config: Pick<Config, 'REISSUE_POLICY'>;
+}
+
 /** Seeds the demo issuer when the database has no BIN range yet. Returns whether it seeded. */
-export async function seedDemoIssuer(deps: AppDeps): Promise<boolean> {
+export async function seedDemoIssuer(deps: DemoSeedDeps): Promise<boolean> {
   const { db, clock, keys } = deps;
   const [{ value: ranges }] = await db.select({ value: count() }).from(binRanges);
   if (ranges > 0) return false;
 
-  const now = clock.now();
-  await db.insert(binRanges).values(DEMO_RANGES.map((r) => ({ ...r, createdAt: now })));
-  const cardIds = new Map<string, { cardId: number; cardholderId: number; accountId: number }>();
-  for (const [i, demo] of DEMO_CARDS.entries()) {
-    const sibling = demo.sameCardholderAs ? cardIds.get(demo.sameCardholderAs) : undefined;
-    let cardholderId = sibling?.cardholderId;
-    if (cardholderId === undefined) {
-      const [holder] = await db
-        .insert(cardholders)
-        .values({
-          customerRef: `DEMO-${String(i + 1).padStart(4, '0')}`,
-          name: `デモ 会員${i + 1}`,
-          phoneOnFile: demo.member?.phone ?? null,
-          phoneProvisional: demo.phoneProvisional ?? false,
-          createdAt: now,
-        })
-        .returning({ id: cardholders.id });
-      cardholderId = holder.id;
-    }
-    // A reissued card joins the account (and so the registration) of the card it replaces.
-    const card = await insertCard(db, keys, clock, cardholderId, { pan: demo.pan, expiry: demo.expiry, brand: demo.brand, status: demo.status }, demo.key === 'jcb-reissued-new' ? sibling?.accountId : undefined);
-    cardIds.set(demo.key, { cardId: card.id, cardholderId, accountId: card.accountId });
-    if (demo.member) {
-      const m = demo.member;
-      await db.insert(members).values({
-        cardAccountId: card.accountId,
-        loginId: m.loginId,
-        passwordHash: m.password ? await hashPassword(m.password) : null,
-        authMethod: m.authMethod,
-        phone: m.phone ?? null,
-        phoneStatus: m.phoneStatus,
-        personalMessage: m.personalMessage ?? null,
-        status: m.status,
-        lockedAt: m.status === 'locked' ? now : null,
-        termsAcceptedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      });
-    }
+  for (const range of DEMO_RANGES) {
+    const added = await addBinRange(deps, range, { actor: { type: 'system', name: 'demo-issuer' }, detail: { via: 'demo' } });
+    if (!added.ok) throw new Error(`demo range ${range.rangeStart} overlaps range ${added.clash.id}`);
   }
-  // The old card of a reissue points at its successor.
-  const oldCard = cardIds.get('jcb-reissued-old');
-  const newCard = cardIds.get('jcb-reissued-new');
-  if (oldCard && newCard) await db.update(cards).set({ replacedByCardId: newCard.cardId }).where(eq(cards.id, oldCard.cardId));
+  const seeded = new Map<string, { cardId: number; cardholderId: number }>();
+  for (const [i, demo] of DEMO_CARDS.entries()) {
+    if (demo.reissues) {
+      // A reissue as the issuer files one: the old card becomes `replaced`, the new one joins its account.
+      const old = seeded.get(demo.reissues)!;
+      const r = await reissueCard(deps, { replaces: { cardId: old.cardId }, card: { pan: demo.pan, expiry: demo.expiry, brand: demo.brand, status: demo.status }, policy: deps.config.REISSUE_POLICY });
+      if (!r.ok) throw new Error(`demo reissue ${demo.key}: ${r.reason}`);
+      seeded.set(demo.key, { cardId: r.cardId, cardholderId: old.cardholderId });
+      continue;
+    }
+    let cardholderId = demo.sameCardholderAs ? seeded.get(demo.sameCardholderAs)!.cardholderId : undefined;
+    cardholderId ??= await insertCardholder(db, clock, {
+      customerRef: `DEMO-${String(i + 1).padStart(4, '0')}`,
+      name: `デモ 会員${i + 1}`,
+      phoneOnFile: demo.member?.phone,
+      phoneProvisional: demo.phoneProvisional,
+    });
+    // A card that a later demo card reissues is on file as active until that reissue retires it.
+    const status = DEMO_CARDS.some((c) => c.reissues === demo.key) ? 'active' : demo.status;
+    const card = await insertCard(db, keys, clock, cardholderId, { pan: demo.pan, expiry: demo.expiry, brand: demo.brand, status });
+    seeded.set(demo.key, { cardId: card.id, cardholderId });
+    // Each card is registered on its own: its member belongs to the card's account.
+    if (demo.member) await createMember(db, clock, { cardAccountId: card.accountId, ...demo.member, termsAccepted: true });
+  }
   deps.log.info('demo issuer seeded', { ranges: DEMO_RANGES.length, cards: DEMO_CARDS.length });
   return true;
 }
@@ -173,9 +186,10 @@ export function demoCard(key: string): DemoCard {
 
 /**
  * The member a cardholder signs in as with this card: its own, or for a reissued card that of the
- * card it shares a cardholder with (the new number works with the same member ID).
+ * card it reissues (the new number works with the same member ID). Another card of the same
+ * cardholder has its own.
  */
 export function demoMemberOf(card: DemoCard): DemoCard['member'] {
   if (card.member) return card.member;
-  return card.sameCardholderAs ? DEMO_CARDS.find((c) => c.key === card.sameCardholderAs)?.member : undefined;
+  return card.reissues ? demoMemberOf(demoCard(card.reissues)) : undefined;
 }

@@ -1,29 +1,39 @@
 /**
  * The sandbox, mounted only while it is enabled (never in production): the test merchant, the DS
- * receiver, the SMS outbox, the demo cards, and a clock a developer can move forward.
+ * receiver, the SMS and mail outboxes, the demo cards with what each will do now (and a reset),
+ * and a clock a developer can move forward. Times a person reads are in the issuer's time zone.
  */
 import { desc, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { DemoCardsPage, SmsOutboxPage } from '../../views/sandbox/lists.tsx';
+import { Hono, type Context } from 'hono';
+import { csrf } from 'hono/csrf';
+import { DemoCardsPage, MailOutboxPage, SmsOutboxPage } from '../../views/sandbox/lists.tsx';
 import { SandboxMerchantPage } from '../../views/sandbox/merchant.tsx';
-import { smsOutbox, transactions } from '../db/schema.ts';
-import type { Clock } from '../clock.ts';
+import { mailOutbox, smsOutbox, transactions } from '../db/schema.ts';
+import { localTime, type Clock } from '../clock.ts';
 import type { AppEnv } from '../deps.ts';
+import { issuerSettings } from '../issuers/settings.ts';
+import { demoCardNow, resetDemoCard } from './card-state.ts';
 import { DEMO_CARDS, demoMemberOf } from './demo-issuer.ts';
 import { exchangeOf } from './exchange.ts';
 import { merchantRoutes } from './merchant.ts';
+import { sandboxStaffRoutes } from '../admin/sandbox-routes.tsx';
+import { prefersJson } from '../http/machine-routes.ts';
 
-const wantsJson = (accept: string | undefined) => !!accept && accept.includes('application/json') && !accept.includes('text/html');
+/** The issuer's time zone (IANA), which every time on these pages is shown in. */
+async function timeZoneOf(c: Context<AppEnv>): Promise<string> {
+  return (await issuerSettings(c.get('deps'), null)).timeZone;
+}
 
 export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
   const routes = new Hono<AppEnv>();
 
   routes.get('/sandbox', (c) => c.html(<SandboxMerchantPage cards={DEMO_CARDS} />));
   routes.route('/', merchantRoutes(appRef));
+  routes.route('/', sandboxStaffRoutes());
 
   routes.get('/sandbox/sms', async (c) => {
     const rows = await c.get('deps').db.select().from(smsOutbox).orderBy(desc(smsOutbox.id)).limit(100);
-    if (wantsJson(c.req.header('accept'))) {
+    if (prefersJson(c)) {
       return c.json(
         rows.map((r) => ({
           id: r.id,
@@ -35,14 +45,27 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
         })),
       );
     }
-    return c.html(<SmsOutboxPage rows={rows} />);
+    return c.html(<SmsOutboxPage rows={rows} timeZone={await timeZoneOf(c)} />);
   });
 
-  routes.get('/sandbox/cards', (c) => {
-    if (wantsJson(c.req.header('accept'))) {
+  routes.get('/sandbox/mail', async (c) => {
+    const rows = await c.get('deps').db.select().from(mailOutbox).orderBy(desc(mailOutbox.id)).limit(100);
+    if (prefersJson(c)) {
+      return c.json(rows.map((r) => ({ id: r.id, recipient: r.recipient, subject: r.subject, body: r.body, createdAt: new Date(r.createdAt).toISOString() })));
+    }
+    return c.html(<MailOutboxPage rows={rows} timeZone={await timeZoneOf(c)} />);
+  });
+
+  routes.get('/sandbox/cards', async (c) => {
+    const deps = c.get('deps');
+    const timeZone = await timeZoneOf(c);
+    const now = await Promise.all(DEMO_CARDS.map((card) => demoCardNow(deps, card, timeZone)));
+    if (prefersJson(c)) {
+      const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
       return c.json(
-        DEMO_CARDS.map((card) => {
+        DEMO_CARDS.map((card, i) => {
           const member = demoMemberOf(card);
+          const { sms, velocity, ...rest } = now[i];
           return {
             key: card.key,
             pan: card.pan,
@@ -52,11 +75,27 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
             ...(member?.password ? { password: member.password } : {}),
             purpose: card.purpose,
             outcome: card.outcome,
+            now: { ...rest, sms: sms && { ...sms, resetsAt: iso(sms.resetsAt) }, velocity: { ...velocity, frictionlessAgainAt: iso(velocity.frictionlessAgainAt) } },
           };
         }),
       );
     }
-    return c.html(<DemoCardsPage cards={DEMO_CARDS} />);
+    const resetKey = c.req.query('reset');
+    const reset = DEMO_CARDS.find((card) => card.key === resetKey);
+    return c.html(<DemoCardsPage cards={DEMO_CARDS} now={now} config={deps.config} timeZone={timeZone} at={localTime(deps.clock.now(), timeZone)} reset={reset} />);
+  });
+
+  /**
+   * Puts one demo card back as seeded (card-state.ts): the cards page's "元に戻す / Reset" button,
+   * a plain form post (no script needed), answered with the page again. Same-origin posts only.
+   */
+  routes.post('/sandbox/cards/:key/reset', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === c.get('deps').config.PUBLIC_URL }), async (c) => {
+    const deps = c.get('deps');
+    const card = DEMO_CARDS.find((d) => d.key === c.req.param('key'));
+    if (!card) return c.json({ error: 'no such demo card', field: 'key' }, 404);
+    const reset = await resetDemoCard(deps, card);
+    if (prefersJson(c)) return c.json({ key: card.key, reset, now: await demoCardNow(deps, card, await timeZoneOf(c)) });
+    return c.redirect(`/sandbox/cards?reset=${encodeURIComponent(card.key)}#card-${card.key}`, 303);
   });
 
   /** The exchange as the sandbox saw it, and whether an RReq is still to come. */
@@ -65,8 +104,11 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
     const id = c.req.param('id');
     const txn = await deps.db.select({ transStatus: transactions.transStatus, state: transactions.state }).from(transactions).where(eq(transactions.threeDSServerTransID, id)).get();
     const expectRReq = txn?.transStatus === 'C';
+    const timeZone = await timeZoneOf(c);
     return c.json({
-      messages: await exchangeOf(deps, id),
+      // Each message with the time a person reads, in the issuer's time zone.
+      messages: (await exchangeOf(deps, id)).map((m) => ({ ...m, time: localTime(m.at, timeZone) })),
+      timeZone,
       expectRReq,
       // A challenge whose RReq the ACS has not got an answer to yet (it may be retrying).
       rreqPending: expectRReq && txn?.state !== 'rreq_delivered',

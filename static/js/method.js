@@ -1,5 +1,6 @@
 // 3DS Method: read a few browser properties, give them to the ACS, then tell the merchant we are
-// done. The merchant's 3DS Server waits at most 5-10 s, so the post back never waits longer than 2.5 s.
+// done. The merchant's 3DS Server waits at most 5-10 s, so the post back never waits longer than 2.5 s;
+// the collect request is keepalive, so it still reaches the ACS when the post back leaves the page first.
 (function () {
   var form = document.getElementById('notify');
   if (!form) return;
@@ -31,7 +32,7 @@
     body.set('threeDSServerTransID', form.getAttribute('data-trans-id'));
     body.set('token', form.getAttribute('data-token'));
     body.set('props', JSON.stringify(props));
-    fetch(form.getAttribute('data-collect'), { method: 'POST', body: body, credentials: 'omit' }).then(finish, finish);
+    fetch(form.getAttribute('data-collect'), { method: 'POST', body: body, credentials: 'omit', keepalive: true }).then(finish, finish);
   } catch (e) {
     finish();
   }

@@ -125,8 +125,11 @@
     return ms < 1000 ? '+' + ms + ' ms' : '+' + (ms / 1000).toFixed(1) + ' s';
   }
 
-  /** Appends the messages not shown yet (the list only grows, so an opened message stays open). */
-  function render(messages) {
+  /**
+   * Appends the messages not shown yet (the list only grows, so an opened message stays open).
+   * Each line has its time from the first message and its clock time in the issuer's time zone.
+   */
+  function render(messages, timeZone) {
     var start = messages.length ? messages[0].at : 0;
     for (var i = list.children.length; i < messages.length; i++) {
       var m = messages[i];
@@ -136,7 +139,8 @@
       var summary = el('summary');
       summary.appendChild(el('span', 'msg-time', since(m.at - start)));
       summary.appendChild(el('strong', 'msg-type', m.messageType));
-      summary.appendChild(el('span', 'msg-step', m.step + (m.ms != null ? ' · ' + m.ms + ' ms' : '')));
+      var clock = m.time ? ' · ' + m.time.slice(11) + (timeZone ? ' ' + timeZone : '') : '';
+      summary.appendChild(el('span', 'msg-step', m.step + (m.ms != null ? ' · ' + m.ms + ' ms' : '') + clock));
       if (m.summary) summary.appendChild(el('span', 'msg-summary', m.summary));
       details.appendChild(summary);
       details.appendChild(el('pre', null, typeof m.body === 'string' ? m.body : JSON.stringify(m.body, null, 2)));
@@ -184,7 +188,7 @@
         })
         .then(function (data) {
           if (purchase.n !== current) return;
-          render(data.messages);
+          render(data.messages, data.timeZone);
           learn(purchase, data.messages);
           var more = !purchase.finished || data.rreqPending;
           // RReq retries back off 10 s, 20 s, 40 s…: keep watching for up to ten minutes.

@@ -1,7 +1,11 @@
-import { existsSync } from 'node:fs';
+/**
+ * The appliance's own pages in Chromium: the landing page (its assets under the CSP, its links,
+ * the portal section the challenge's guidance links to, axe), and the one site shell that the
+ * portal and error pages share with it.
+ */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -17,7 +21,7 @@ describe('landing page in Chromium', () => {
     ['desktop', { width: 1280, height: 800 }],
     ['phone', { width: 375, height: 740 }],
   ] as const) {
-    it(`renders on ${name} with its assets, no CSP violations and no horizontal scroll`, async () => {
+    it(`renders on ${name} with its assets, links, no CSP violation, no axe violation and no horizontal scroll`, async () => {
       const context = await browser.newContext({ viewport, locale: 'ja-JP' });
       const page = await context.newPage();
       const problems: string[] = [];
@@ -29,22 +33,55 @@ describe('landing page in Chromium', () => {
       expect(res?.status()).toBe(200);
       await expect.poll(() => page.evaluate(() => typeof (window as { htmx?: unknown }).htmx)).toBe('object');
       expect(await page.locator('h1').textContent()).toContain('本人認証サービス');
-      expect(await page.locator('a[href="/sandbox"]').count()).toBe(1);
-      const stylesApplied = await page.evaluate(() => getComputedStyle(document.querySelector('.nav-card')!).borderRadius);
-      expect(stylesApplied).toBe('8px');
+      expect(await page.textContent('header.masthead')).toContain('まもり銀行カード');
+      for (const href of ['/portal', '/admin', '/sandbox']) expect(await page.locator(`nav a[href="${href}"]`).count(), href).toBe(1);
+      // The section the challenge's guidance pages link to: how to register, with the issuer's phone.
+      const portal = page.locator('section#portal');
+      expect(await portal.textContent()).toContain('会員ページ');
+      expect(await portal.locator('a[href="/portal"]').count()).toBe(1);
+      expect(await portal.locator('a[href^="tel:"]').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent]))).toEqual([
+        ['tel:0120000000', '0120-000-000'], // Japanese
+        ['tel:0120000000', '0120-000-000'], // English
+      ]);
+      expect(await page.evaluate(() => getComputedStyle(document.querySelector('.nav-card')!).borderRadius)).toBe('8px');
       expect(await hasHorizontalScroll(page)).toBe(false);
-      const file = await screenshot(page, `landing-${name}`);
-      expect(existsSync(file)).toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, `landing-${name}`);
       expect(problems).toEqual([]);
       await context.close();
     });
   }
 
-  it('follows the portal link to a page that says it is coming', async () => {
+  it('opens at the portal section from the address the challenge gives', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    await page.goto(baseUrl + '/#portal');
+    const top = await page.$eval('#portal', (e) => e.getBoundingClientRect().top);
+    expect(Math.abs(top)).toBeLessThan(2);
+    await page.close();
+  });
+
+  it('follows the portal link to a page that says it is coming, in the same shell', async () => {
     const page = await browser.newPage();
     await page.goto(baseUrl + '/');
-    await Promise.all([page.waitForURL('**/portal'), page.click('a[href="/portal"]')]);
+    await Promise.all([page.waitForURL('**/portal'), page.click('nav a[href="/portal"]')]);
     expect(await page.locator('h1').textContent()).toContain('会員ページ');
     await page.close();
   });
+
+  // (/admin is the staff console's own, src/admin/.)
+  for (const [path, heading, status] of [
+    ['/portal', '会員ページ', 200],
+    ['/no-such-page', 'ページが見つかりません', 404],
+  ] as const) {
+    it(`gives ${path} the site header, a way home and no axe violation`, async () => {
+      const page = await browser.newPage();
+      const res = await page.goto(baseUrl + path);
+      expect(res?.status()).toBe(status);
+      expect(await page.textContent('header.masthead')).toContain('まもり銀行カード');
+      expect(await page.locator('header.masthead a[href="/"]').count()).toBe(1);
+      expect(await page.locator('h1').textContent()).toContain(heading);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.close();
+    });
+  }
 });

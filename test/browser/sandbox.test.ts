@@ -3,12 +3,15 @@
  * every demo card picked at the test merchant and bought, the code read from the SMS outbox page
  * in a second tab, the member ID and password from the demo cards page, the challenge answered in
  * the frame, and the outcome line and the message list checked. Then a DS that fails twice, a
- * 2.3.1 purchase, and the page on a phone.
+ * 2.3.1 purchase, the page on a phone, the cards page's "now" and its reset, and every time shown
+ * in the issuer's time zone.
  */
 import type { Browser, BrowserContext, ConsoleMessage, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeJsonBase64Url } from '../../src/protocol/base64url.ts';
+import { browserAReq } from '../../src/sandbox/areq-builder.ts';
 import { DEMO_CARDS, demoCard } from '../../src/sandbox/demo-issuer.ts';
-import { hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 /** How the person answers the challenge, if there is one. */
@@ -32,12 +35,15 @@ const PLAN: Record<string, Plan> = {
   'mc-no-otp': { amount: '45000', challenge: { guidance: '携帯電話番号のご登録が必要です' }, transStatus: 'N', reason: '13' },
   // Guidance whatever the amount: a small one shows it does not depend on the threshold.
   'visa-unregistered': { amount: '1200', challenge: { guidance: '本人認証サービスへのご登録が必要です' }, transStatus: 'N', reason: '13' },
-  'jcb-provisional-phone': { amount: '45000', challenge: { guidance: '携帯電話番号のご登録が必要です' }, transStatus: 'N', reason: '13' },
+  // The issuer holds only a provisional number: it has to be registered for real.
+  'jcb-provisional-phone': { amount: '45000', challenge: { guidance: '携帯電話番号の本登録が必要です' }, transStatus: 'N', reason: '13' },
   'visa-locked': { amount: '1200', transStatus: 'N', reason: '19' },
   'jcb-expired': { amount: '1200', transStatus: 'N', reason: '05' },
   'visa-stolen': { amount: '1200', transStatus: 'R', reason: '10' },
   'jcb-reissued-old': { amount: '1200', transStatus: 'N', reason: '06' },
   'jcb-reissued-new': { amount: '45000', challenge: 'otp', transStatus: 'Y', eci: '05' },
+  'jcb-two-cards': { amount: '45000', challenge: 'otp', transStatus: 'Y', eci: '05' },
+  'visa-two-cards': { amount: '45000', challenge: 'otp', transStatus: 'Y', eci: '05' },
 };
 
 /**
@@ -302,6 +308,55 @@ describe('the sandbox, beyond the cards', () => {
     expect(await hasHorizontalScroll(page)).toBe(false);
     await screenshot(page, 'sandbox-phone');
     await phone.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("shows every time in the issuer's time zone: the outbox, and each message of the exchange", async () => {
+    await outbox.bringToFront();
+    await outbox.goto(`${server.baseUrl}/sandbox/sms`);
+    const first = (await outbox.locator('#sms-list li.sms .sms-meta time').first().textContent())!;
+    expect(first).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(Asia\/Tokyo\)$/);
+    expect(await outbox.textContent('#sms-list')).not.toContain('UTC');
+    await shop.bringToFront();
+    const steps = await shop.$$eval('#exchange li .msg-step', (spans) => spans.map((s) => s.textContent!));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) expect(step).toMatch(/ · \d{2}:\d{2}:\d{2} Asia\/Tokyo$/);
+    expect(problems).toEqual([]);
+  });
+
+  it('says on the cards page what each card does now, and Reset brings a locked member back', async () => {
+    // Five wrong codes lock demo-two-jcb (sent as a browser would post them: AReq, CReq, the form five times).
+    const post = (path: string, body: string, type: string) => fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+    const areq = browserAReq({ pan: demoCard('jcb-two-cards').pan, purchaseAmount: '98000' });
+    const ares = (await (await post('/3ds/areq', JSON.stringify(areq), 'application/json')).json()) as Record<string, string>;
+    expect(ares.transStatus).toBe('C');
+    const creq = encodeJsonBase64Url({ messageType: 'CReq', messageVersion: ares.messageVersion, threeDSServerTransID: ares.threeDSServerTransID, acsTransID: ares.acsTransID, challengeWindowSize: '05' });
+    const form = 'application/x-www-form-urlencoded';
+    const html = await (await post('/3ds/challenge', new URLSearchParams({ creq }).toString(), form)).text();
+    const state = /name="state" value="([^"]+)"/.exec(html)![1];
+    for (let i = 0; i < 5; i++) await post('/3ds/challenge/submit', new URLSearchParams({ state, memberId: 'demo-two-jcb', secret: '000000' }).toString(), form);
+
+    const page = await context.newPage();
+    watchConsole(page);
+    await page.goto(`${server.baseUrl}/sandbox/cards`);
+    const row = page.locator('tr[data-key="jcb-two-cards"] td.now');
+    expect(await row.getAttribute('data-state')).toBe('locked');
+    expect(await row.textContent()).toContain('誤入力が上限に達しロック中');
+    expect(await page.locator('tr[data-key="visa-locked"] td.now').getAttribute('data-state')).toBe('locked');
+    expect(await page.locator('tr[data-key="jcb-otp"] td.now').getAttribute('data-state')).toBe('as_described');
+    expect(await page.textContent('#limits')).toContain('SMSは携帯番号ごとに1時間に50通');
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'sandbox-cards-now');
+
+    await row.getByRole('button', { name: /reset jcb-two-cards/ }).click();
+    await page.locator('p[role="status"]', { hasText: 'jcb-two-cards を元に戻しました' }).waitFor();
+    expect(await page.locator('tr[data-key="jcb-two-cards"] td.now').getAttribute('data-state')).toBe('as_described');
+    expect(await page.locator('tr[data-key="jcb-two-cards"] td.now button').count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await hasHorizontalScroll(page)).toBe(false);
+    await screenshot(page, 'sandbox-cards-phone');
+    await page.close();
     expect(problems).toEqual([]);
   });
 });

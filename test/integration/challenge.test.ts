@@ -3,11 +3,13 @@
  * password, wrong entries and lockout, resend limits, cancel, guidance, expiry, invalid CReqs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { challenges, members, otps, smsOutbox, timers, transactions } from '../../src/db/schema.ts';
 import { encodeJsonBase64Url } from '../../src/protocol/base64url.ts';
+import { MESSAGES } from '../../src/challenge/messages.ts';
 import { runScheduledWork } from '../../src/services.ts';
 import { demoCard } from '../../src/sandbox/demo-issuer.ts';
+import { browserAReq, postAReq } from '../support/areq.ts';
 import { creqFor, finalCResOf, latestOtp, openChallenge, postForm, stateOf, submit } from '../support/challenge.ts';
 import { createTestApp } from '../support/test-app.ts';
 
@@ -24,6 +26,8 @@ afterEach(() => {
 
 const row = async (t: TestApp, acsTransID: string) => (await t.deps.db.select().from(transactions).where(eq(transactions.acsTransID, acsTransID)))[0];
 const member = async (t: TestApp, loginId: string) => (await t.deps.db.select().from(members).where(eq(members.loginId, loginId)))[0];
+const timer = (t: TestApp, kind: 'creq_timeout' | 'challenge_timeout' | 'rreq_delivery', subject: string) =>
+  t.deps.db.select().from(timers).where(and(eq(timers.kind, kind), eq(timers.subject, subject))).get();
 
 describe('entry at the acsURL', () => {
   it.each([
@@ -55,7 +59,8 @@ describe('entry at the acsURL', () => {
     expect(sms[0].body).toContain('誰にも教えないでください');
     expect(sms[0].recipient).toBe('+819011110001');
     // Stored only as a hash.
-    const [otp] = await t.deps.db.select().from(otps).where(eq(otps.acsTransID, ares.acsTransID));
+    const [challenge] = await t.deps.db.select().from(challenges).where(eq(challenges.acsTransID, ares.acsTransID));
+    const [otp] = await t.deps.db.select().from(otps).where(eq(otps.flowId, challenge.flowId));
     expect(otp.codeHash).not.toContain(sms[0].otpCode!);
     expect(otp.expiresAt - t.clock.now()).toBe(300_000);
   });
@@ -228,10 +233,95 @@ describe('SMS OTP', () => {
     const failing = { name: 'down', send: async () => ({ ok: false as const, error: 'gateway 503', transient: true }) };
     const t = await createTestApp({ seed: true, overrides: { sms: failing } });
     open.push(t);
-    const { res, html } = await openChallenge(t, 'jcb-otp');
+    const { res, html, ares } = await openChallenge(t, 'jcb-otp');
     expect(res.status).toBe(200);
     expect(html).toContain('SMSを送信できませんでした');
-    expect(html).toContain('name="memberId"');
+    // Nothing went out, so the page never says a code was sent; it offers to send one again.
+    expect(html).not.toContain('にSMSでワンタイムパスワードを送信しました');
+    expect(html).toContain('/3ds/challenge/resend');
+    expect(await row(t, ares.acsTransID)).toMatchObject({ state: 'challenge_started' });
+  });
+});
+
+describe('what the cardholder types', () => {
+  const fullWidth = (s: string) => Array.from(s, (ch) => (ch === '-' ? 'ー' : String.fromCharCode(ch.charCodeAt(0) + 0xfee0))).join('');
+
+  it('answers an empty or malformed entry beside its field and does not count it', async () => {
+    const t = await start();
+    const { ares, state } = await openChallenge(t, 'jcb-otp');
+    const ja = MESSAGES.ja;
+    const empty = await submit(t, state!, '', '');
+    expect(empty.res.status).toBe(400);
+    expect(empty.html).toContain(ja.memberIdEmpty);
+    expect(empty.html).toContain(ja.otpEmpty);
+    expect(empty.html).not.toContain('あと');
+    const short = await submit(t, state!, 'demo-jcb', '12345');
+    expect(short.html).toContain(ja.otpFormat);
+    expect(short.html).not.toContain(ja.failed);
+    const letters = await submit(t, state!, '  ', 'abcdef');
+    expect(letters.html).toContain(ja.memberIdEmpty);
+    expect(letters.html).toContain(ja.otpFormat);
+    expect((await member(t, 'demo-jcb')).failedAttempts).toBe(0);
+    expect(t.logs.filter((l) => l.includes('"challenge attempt"'))).toHaveLength(0);
+    expect((await row(t, ares.acsTransID)).interactionCounter).toBe(0);
+    // The code is still good, and the first wrong entry is still the first.
+    const wrong = await submit(t, state!, 'demo-jcb', (await latestOtp(t, ares.acsTransID)) === '000000' ? '111111' : '000000');
+    expect(wrong.html).toContain('あと4回');
+  });
+
+  it('accepts the full-width digits and ID a Japanese IME types, with spaces and dashes', async () => {
+    const t = await start();
+    const { ares, state } = await openChallenge(t, 'jcb-otp');
+    const code = await latestOtp(t, ares.acsTransID);
+    const typed = `${fullWidth(code.slice(0, 3))}　${fullWidth(code.slice(3))}`;
+    const ok = await submit(t, state!, fullWidth('demo-jcb'), typed);
+    expect(finalCResOf(ok.html).message?.transStatus).toBe('Y');
+  });
+
+  it('shows the completed outcome to both of two concurrent submissions of the right code', async () => {
+    const t = await start();
+    for (const key of ['jcb-otp', 'visa-otp', 'mc-otp']) {
+      const { ares, state } = await openChallenge(t, key);
+      const code = await latestOtp(t, ares.acsTransID);
+      const loginId = (await t.deps.db.select().from(members)).find((m) => m.phone === (demoCard(key).member?.phone ?? ''))!.loginId;
+      const pages = await Promise.all([submit(t, state!, loginId, code), submit(t, state!, loginId, code)]);
+      for (const page of pages) {
+        expect(page.res.status).toBe(200);
+        expect(page.html).not.toContain(MESSAGES.ja.failed);
+        expect(finalCResOf(page.html).message?.transStatus).toBe('Y');
+      }
+      expect(await row(t, ares.acsTransID)).toMatchObject({ state: 'completed', finalTransStatus: 'Y' });
+      expect((await member(t, loginId)).failedAttempts).toBe(0);
+      // A repeat after completion shows the same ending.
+      expect(finalCResOf((await submit(t, state!, loginId, code)).html).message?.transStatus).toBe('Y');
+    }
+  });
+});
+
+describe('a refused SMS', () => {
+  it('is never reported as sent: not on the first page, not on a reload, only once a code really went out', async () => {
+    const t = await start({ SMS_LIMIT_PER_PHONE: '1/5m', OTP_RESEND_COOLDOWN_SECONDS: '0' });
+    const sentTo = MESSAGES.ja.sentTo('090-****-0001');
+    const first = await openChallenge(t, 'jcb-otp');
+    expect(first.html).toContain(sentTo);
+
+    const second = await openChallenge(t, 'jcb-otp');
+    expect(second.html).toContain(MESSAGES.ja.smsRateLimited('0120-000-000'));
+    expect(second.html).not.toContain(sentTo);
+    expect(await t.deps.db.$count(smsOutbox, eq(smsOutbox.acsTransID, second.ares.acsTransID))).toBe(0);
+    const reload = await postForm(t, '/3ds/challenge', { creq: second.creq });
+    expect(await reload.text()).not.toContain(sentTo);
+    const again = await postForm(t, '/3ds/challenge/resend', { state: second.state });
+    expect(again.status).toBe(503);
+    expect(await again.text()).not.toContain(sentTo);
+
+    t.clock.advance(5 * 60_000);
+    const later = await postForm(t, '/3ds/challenge/resend', { state: second.state });
+    const html = await later.text();
+    expect(html).toContain(MESSAGES.ja.resent);
+    expect(html).toContain(sentTo);
+    const code = await latestOtp(t, second.ares.acsTransID);
+    expect(finalCResOf((await submit(t, stateOf(html)!, 'demo-jcb', code)).html).message?.transStatus).toBe('Y');
   });
 });
 
@@ -253,7 +343,7 @@ describe('static password', () => {
 describe('cardholders who cannot be challenged', () => {
   it.each([
     ['visa-unregistered', '本人認証サービスへのご登録が必要です'],
-    ['jcb-provisional-phone', '携帯電話番号のご登録が必要です'],
+    ['jcb-provisional-phone', '携帯電話番号の本登録が必要です'],
     ['mc-no-otp', '携帯電話番号のご登録が必要です'],
   ])('%s gets a page that says what to do, and the transaction ends N/13', async (key, heading) => {
     const t = await start();
@@ -304,6 +394,34 @@ describe('cancel and expiry', () => {
 });
 
 describe('state token', () => {
+  it('expires one idle period after its page: an old page of a flow kept open elsewhere takes no step', async () => {
+    const t = await start({ OTP_TTL_SECONDS: '600' });
+    const { ares, state: old } = await openChallenge(t, 'jcb-otp');
+    t.clock.advance(5 * 60_000);
+    const resent = await postForm(t, '/3ds/challenge/resend', { state: old }); // a page served: the flow runs 10 more minutes
+    const fresh = stateOf(await resent.text())!;
+    t.clock.advance(6 * 60_000);
+    const code = await latestOtp(t, ares.acsTransID);
+    const stale = await submit(t, old!, 'demo-jcb', code);
+    expect(stale.res.status).toBe(400);
+    expect(stale.html).toContain('このお買い物の認証を続けられません');
+    expect((await row(t, ares.acsTransID)).state).toBe('challenge_started');
+    expect((await member(t, 'demo-jcb')).failedAttempts).toBe(0);
+    const ok = await submit(t, fresh, 'demo-jcb', code);
+    expect(finalCResOf(ok.html).message?.transStatus).toBe('Y');
+  });
+
+  it('cannot be given a longer life: the expiry is under the MAC', async () => {
+    const t = await start();
+    const { state } = await openChallenge(t, 'jcb-otp');
+    const [body, mac] = state!.split('.');
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+    expect(claims.exp).toBe(t.clock.now() + 10 * 60_000);
+    const longer = `${Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 86_400_000 })).toString('base64url')}.${mac}`;
+    expect((await submit(t, longer, 'demo-jcb', '000000')).res.status).toBe(400);
+    expect((await member(t, 'demo-jcb')).failedAttempts).toBe(0);
+  });
+
   it('refuses a tampered state', async () => {
     const t = await start();
     const { state } = await openChallenge(t, 'jcb-otp');
@@ -312,5 +430,52 @@ describe('state token', () => {
     expect(res.status).toBe(400);
     expect(html).toContain('このお買い物の認証を続けられません');
     expect(stateOf(html)).toBeUndefined();
+  });
+});
+
+describe('the start and the end of a challenge are each one database transaction', () => {
+  // Real failures inside the batch: the database itself refuses one of its statements (a trigger).
+  // Nothing of the batch may stay, and the timer that was armed before it must still be there to
+  // end the transaction properly, with its RReq.
+  it.each([
+    ['the flow move (a statement in the middle)', "CREATE TRIGGER refuse BEFORE UPDATE OF state ON flows BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+    ['the RReq job (the last statement)', "CREATE TRIGGER refuse BEFORE INSERT ON timers WHEN NEW.kind = 'rreq_delivery' BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+  ])('when %s fails, no final transaction is left without its RReq, and the inactivity timer ends it later', async (_, trigger) => {
+    const t = await start();
+    const { ares, state } = await openChallenge(t, 'jcb-otp');
+    const flowId = (await t.deps.db.select().from(challenges).where(eq(challenges.acsTransID, ares.acsTransID)).get())!.flowId;
+    const code = await latestOtp(t, ares.acsTransID);
+    await t.client.execute(trigger);
+
+    const { res } = await submit(t, state!, 'demo-jcb', code);
+    expect(res.status).toBe(500);
+    expect(t.logs.some((l) => l.includes('unhandled error'))).toBe(true);
+    expect(await row(t, ares.acsTransID)).toMatchObject({ state: 'challenge_started', finalTransStatus: null, authenticationValue: null });
+    expect(await timer(t, 'rreq_delivery', ares.acsTransID)).toBeUndefined();
+    expect(await timer(t, 'challenge_timeout', flowId)).toMatchObject({ doneAt: null });
+
+    await t.client.execute('DROP TRIGGER refuse');
+    t.clock.advance(10 * 60_000);
+    await runScheduledWork(t.deps);
+    expect(await row(t, ares.acsTransID)).toMatchObject({ state: 'expired', finalTransStatus: 'N', finalTransStatusReason: '14', challengeCancel: '04' });
+    expect(await timer(t, 'rreq_delivery', ares.acsTransID)).toBeDefined();
+    expect(await timer(t, 'challenge_timeout', flowId)).toMatchObject({ doneAt: expect.any(Number) });
+  });
+
+  it('when arming the inactivity timer fails, the challenge has not started and the CReq timer ends it with its RReq', async () => {
+    const t = await start();
+    const ares = (await (await postAReq(t.app, browserAReq({ pan: demoCard('jcb-otp').pan, purchaseAmount: '98000' }))).json()) as Record<string, string>;
+    await t.client.execute("CREATE TRIGGER refuse BEFORE INSERT ON timers WHEN NEW.kind = 'challenge_timeout' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+
+    const res = await postForm(t, '/3ds/challenge', { creq: encodeJsonBase64Url(creqFor(ares)) });
+    expect(res.status).toBe(500);
+    expect(await row(t, ares.acsTransID)).toMatchObject({ state: 'ares_sent', finalTransStatus: null });
+    expect(await timer(t, 'creq_timeout', ares.acsTransID)).toMatchObject({ doneAt: null });
+
+    await t.client.execute('DROP TRIGGER refuse');
+    t.clock.advance(30_000);
+    await runScheduledWork(t.deps);
+    expect(await row(t, ares.acsTransID)).toMatchObject({ state: 'expired', finalTransStatus: 'N', finalTransStatusReason: '14', challengeCancel: '05' });
+    expect(await timer(t, 'rreq_delivery', ares.acsTransID)).toBeDefined();
   });
 });

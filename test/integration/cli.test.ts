@@ -1,9 +1,9 @@
 /**
  * The operator's command-line tools, run as real processes the way `npm run` runs them:
- * `bin-ranges` (list, add, remove against a real libSQL file) and `av:verify`.
+ * `bin-ranges` (list, add, remove against a real libSQL file), `av:verify` and `db:migrate`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
@@ -237,5 +237,51 @@ describe('npm run av:verify', SLOW, () => {
 
     const shortKey = verify(args(), { AUTH_VALUE_KEY: 'c2hvcnQ=' });
     expect(shortKey.status).toBe(2);
+  });
+});
+
+describe('npm run db:migrate', SLOW, () => {
+  const migrate = (env: Record<string, string>) => run('src/db/migrate-cli.ts', [], env);
+  const journal = JSON.parse(readFileSync('drizzle/meta/_journal.json', 'utf8')) as { entries: { tag: string }[] };
+
+  it('creates and migrates a database file (every migration once), and a second run changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-migrate-'));
+    const url = `file:${join(dir, 'nested', 'mamori.db')}`;
+    try {
+      for (const attempt of [1, 2]) {
+        const out = migrate({ DATABASE_URL: url });
+        expect(out.stderr, `run ${attempt}`).toBe('');
+        expect(out.status, `run ${attempt}`).toBe(0);
+        expect(out.stdout.trim()).toBe(`migrated ${url}`);
+        const client = createClient({ url });
+        try {
+          expect((await client.execute('select count(*) as n from __drizzle_migrations')).rows[0].n).toBe(journal.entries.length);
+          expect((await client.execute("select name from sqlite_master where type = 'table' and name in ('card_accounts', 'flows')")).rows).toHaveLength(2);
+        } finally {
+          client.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 with one line when the database cannot be opened, and never prints credentials from the URL', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-migrate-bad-'));
+    try {
+      writeFileSync(join(dir, 'a-file'), '');
+      const notADirectory = migrate({ DATABASE_URL: `file:${join(dir, 'a-file', 'data', 'mamori.db')}` });
+      expect(notADirectory.status).toBe(1);
+      expect(notADirectory.stdout).toBe('');
+      expect(notADirectory.stderr.trim().split('\n')).toHaveLength(1);
+      expect(notADirectory.stderr).toMatch(/^db:migrate failed on file:.*ENOTDIR/);
+
+      const withCredentials = migrate({ DATABASE_URL: 'http://operator:s3cret@127.0.0.1:9/' });
+      expect(withCredentials.status).toBe(1);
+      expect(withCredentials.stderr).toMatch(/^db:migrate failed on http:\/\/127\.0\.0\.1:9\//);
+      expect(withCredentials.stderr).not.toContain('s3cret');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { auditLog, cardholders } from '../../src/db/schema.ts';
+import { demoCard } from '../../src/sandbox/demo-issuer.ts';
+import { browserAReq, postAReq } from '../support/areq.ts';
 import { createTestApp } from '../support/test-app.ts';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
@@ -62,6 +64,19 @@ describe('pages and 404s', () => {
     expect(person.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await person.text()).toContain('ページが見つかりません');
   });
+
+  it.each([
+    ['application/json', 'json'],
+    ['application/json, text/html;q=0.5', 'json'],
+    ['text/html, application/json;q=0.9', 'html'],
+    ['*/*', 'html'],
+    ['', 'html'],
+  ])('answers a 404 on a page route by the Accept header (%j → %s)', async (accept, kind) => {
+    const { app } = await start();
+    const res = await app.request('/no-such-page', { headers: accept ? { accept } : {} });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(kind === 'json' ? /^application\/json/ : /^text\/html/);
+  });
 });
 
 describe('security headers by route group', () => {
@@ -112,33 +127,49 @@ describe('body size limits', () => {
 
   it('refuse an oversized machine body with a JSON 413', async () => {
     const { app } = await start();
+    const res = await app.request('/sandbox/ds/rreq', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messageType: 'RReq', pad: 'a'.repeat(300 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: 'payload_too_large' });
+  });
+
+  it('answer an oversized AReq with EMV Erro 203 naming the limit (faults-oversize.test.ts: on a real socket)', async () => {
+    const { app } = await start();
     const res = await app.request('/3ds/areq', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ messageType: 'AReq', pad: 'a'.repeat(300 * 1024) }),
     });
-    expect(res.status).toBe(413);
-    expect(await res.json()).toEqual({ error: 'payload_too_large' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ messageType: 'Erro', errorCode: '203', errorDetail: expect.stringContaining('262144') });
   });
 });
 
 describe('logs', () => {
-  it('carry no PAN, OTP or password from requests', async () => {
+  it('carry no PAN, OTP or password from a request line', async () => {
     const pan = '4111111111111111';
     const { app, logs } = await start();
     await app.request(`/no-such/${pan}?otp=493817&password=Secret-pass-1`, { headers: { accept: 'text/html' } });
-    await app.request('/portal', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `acctNumber=${pan}&otp=493817&password=Secret-pass-1`,
-    });
-    expect(logs.length).toBeGreaterThanOrEqual(2);
+    const line = logs.map((l) => JSON.parse(l)).find((e) => e.msg === 'request');
+    expect(line).toMatchObject({ path: '/no-such/411111******1111', status: 404 });
     const all = logs.join('\n');
     expect(all).not.toContain(pan);
     expect(all).not.toContain('493817');
     expect(all).not.toContain('Secret-pass-1');
-    expect(all).toContain('411111******1111');
-    for (const line of logs) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('carry no PAN from the AReqs the ACS answers and refuses', async () => {
+    const { app, logs } = await start({ seed: true });
+    const pan = demoCard('jcb-otp').pan;
+    expect((await postAReq(app, browserAReq({ pan }))).status).toBe(200);
+    expect((await postAReq(app, browserAReq({ pan, purchaseCurrency: 'ABC' }))).status).toBe(200);
+    const messages = logs.map((l) => JSON.parse(l).msg);
+    expect(messages).toContain('areq');
+    expect(messages).toContain('areq refused');
+    expect(logs.join('\n')).not.toContain(pan);
   });
 });
 

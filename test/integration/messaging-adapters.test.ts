@@ -235,11 +235,11 @@ describe('switching the appliance to a provider by configuration alone', () => {
     const sent = form(p.requests[0].body);
     expect(sent.To).toBe('+819011110001');
     expect(sent.From).toBe('MAMORI');
-    expect(sent.Body).toMatch(/^【まもりカード】ワンタイムパスワード：\d{6}\nまもりストア 渋谷店でのお支払い（￥12,800）の本人認証です。有効期限5分。このコードは誰にも教えないでください。$/);
+    expect(sent.Body).toMatch(/^【まもりカード】ワンタイムパスワード：\d{6}\nまもりストア 渋谷店 ￥12,800のお支払い。有効5分。誰にも教えないでください$/);
     // Nothing in the development outbox; the attempt is in the outbound log with Twilio's sid.
     expect(await t.deps.db.$count(smsOutbox)).toBe(0);
     const [log] = await t.deps.db.select().from(outboundLog).where(eq(outboundLog.acsTransID, ares.acsTransID)).orderBy(desc(outboundLog.id));
-    expect(log).toMatchObject({ channel: 'sms', provider: 'twilio', status: 'sent', recipient: '****0001', detail: 'attempt 1: SMfeedface' });
+    expect(log).toMatchObject({ channel: 'sms', provider: 'twilio', status: 'sent', recipient: '090-****-0001', detail: 'attempt 1: SMfeedface' });
     const code = /：(\d{6})/.exec(sent.Body)![1];
     const done = await submit(t, state!, 'demo-jcb', code);
     expect(finalCResOf(done.html).message?.transStatus).toBe('Y');

@@ -7,7 +7,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { asc, eq } from 'drizzle-orm';
-import { decide, type DecisionInput } from '../../src/acs/decide.ts';
 import { loadContext } from '../../src/challenge/context.ts';
 import { MESSAGES } from '../../src/challenge/messages.ts';
 import { sendFailureText } from '../../src/challenge/send-otp.ts';
@@ -74,7 +73,7 @@ describe('the SMS circuit breaker', () => {
     // One challenge: the first send and its two retries all fail (503): three consecutive failures.
     const first = await openChallenge(t, 'jcb-otp');
     expect(first.res.status).toBe(200);
-    expect(first.html).toContain('name="memberId"');
+    expect(first.html).toContain('/3ds/challenge/resend');
     expect(first.html).toContain(MESSAGES.ja.smsFailed);
     const attempts = await t.deps.db.select().from(outboundLog).where(eq(outboundLog.acsTransID, first.ares.acsTransID)).orderBy(asc(outboundLog.id));
     expect(attempts.map((a) => a.detail)).toEqual([1, 2, 3].map((n) => `attempt ${n} (transient): HTTP 503: {"error":"gateway down"}`));
@@ -189,7 +188,7 @@ describe('a slow provider', () => {
     const t = await start(provider, { SMS_TIMEOUT_MS: '100', SMS_RETRIES: '1', SMS_RETRY_BACKOFF_MS: '10' });
     const { res, html, ares, state } = await openChallenge(t, 'jcb-otp');
     expect(res.status).toBe(200);
-    expect(html).toContain('name="memberId"');
+    expect(html).toContain('/3ds/challenge/resend');
     expect(html).toContain(MESSAGES.ja.smsFailed);
     const attempts = await t.deps.db.select().from(outboundLog).where(eq(outboundLog.acsTransID, ares.acsTransID)).orderBy(asc(outboundLog.id));
     expect(attempts.map((a) => a.detail)).toEqual(['attempt 1 (transient): timed out after 100 ms', 'attempt 2 (transient): timed out after 100 ms']);
@@ -226,38 +225,5 @@ describe('a slow provider', () => {
     expect(finalCResOf((await submit(t, state!, 'demo-mc', code)).html).message?.transStatus).toBe('Y');
     const ctx = await loadContext(t.deps, ares.acsTransID, 'ja');
     expect(ctx?.txn.state).toBe('completed');
-  });
-});
-
-describe('decide() with SMS unavailable', () => {
-  const base = (method: 'sms_otp' | 'password', amountChallenge = true): DecisionInput => ({
-    deviceChannel: '02',
-    messageCategory: '01',
-    currentYYMM: '2601',
-    provisionalPolicy: 'challenge',
-    risk: amountChallenge ? { decision: 'challenge', score: 50, reasons: ['amount'] } : { decision: 'frictionless', score: 10, reasons: ['low risk'] },
-    cardOnFile: {
-      card: { id: 1, accountId: 1, brand: 'jcb', status: 'active', expiry: '3012', panLast4: '0001', replacedByCardId: null },
-      cardholder: { id: 1, phoneProvisional: false },
-      member: {
-        id: 1,
-        loginId: 'm',
-        status: 'active',
-        authMethod: method,
-        phone: method === 'sms_otp' ? '+819011110001' : null,
-        phoneStatus: method === 'sms_otp' ? 'verified' : 'none',
-        hasPassword: method === 'password',
-        personalMessage: null,
-      },
-    },
-  });
-
-  it('answers U with the reason only where the challenge would be SMS OTP', () => {
-    expect(decide({ ...base('sms_otp'), smsAvailable: false })).toEqual({ transStatus: 'U', reason: '22' });
-    expect(decide({ ...base('sms_otp'), smsAvailable: false, smsUnavailableReason: '12' })).toEqual({ transStatus: 'U', reason: '12' });
-    expect(decide({ ...base('sms_otp'), smsAvailable: true })).toMatchObject({ transStatus: 'C', method: 'sms_otp' });
-    expect(decide(base('sms_otp'))).toMatchObject({ transStatus: 'C', method: 'sms_otp' });
-    expect(decide({ ...base('password'), smsAvailable: false })).toMatchObject({ transStatus: 'C', method: 'password' });
-    expect(decide({ ...base('sms_otp', false), smsAvailable: false })).toEqual({ transStatus: 'Y', how: 'frictionless' });
   });
 });

@@ -3,6 +3,7 @@
  * form, what is stored and for how long, the collect call, how the AReq that follows uses the
  * data, and the purge.
  */
+import { createClient } from '@libsql/client';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { methodData } from '../../src/db/schema.ts';
@@ -11,6 +12,7 @@ import type { RiskInput, RiskProvider } from '../../src/risk/provider.ts';
 import { demoCard } from '../../src/sandbox/demo-issuer.ts';
 import { runScheduledWork } from '../../src/services.ts';
 import { browserAReq, postAReq } from '../support/areq.ts';
+import { startServer } from '../support/server.ts';
 import { createTestApp } from '../support/test-app.ts';
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
@@ -135,11 +137,60 @@ describe('POST /3ds/method', () => {
   it('stores the user agent and languages keyed by threeDSServerTransID for at least 10 minutes', async () => {
     const t = await start();
     const id = crypto.randomUUID();
-    await postMethod(t, methodDataField(id), { 'x-forwarded-for': '198.51.100.7, 10.0.0.1' });
+    await postMethod(t, methodDataField(id));
     const row = (await stored(t, id))!;
-    expect(JSON.parse(row.data)).toEqual({ userAgent: UA, acceptLanguage: 'ja-JP,ja;q=0.9,en;q=0.8', ip: '198.51.100.7' });
+    expect(JSON.parse(row.data)).toEqual({ userAgent: UA, acceptLanguage: 'ja-JP,ja;q=0.9,en;q=0.8' });
     expect(row.createdAt).toBe(t.clock.now());
     expect(row.expiresAt - t.clock.now()).toBeGreaterThanOrEqual(10 * 60 * 1000);
+  });
+});
+
+describe('the address the 3DS Method records (http/client-ip.ts)', () => {
+  const ipOf = async (t: TestApp, headers: Record<string, string>) => {
+    const id = crypto.randomUUID();
+    expect((await postMethod(t, methodDataField(id), headers)).status).toBe(200);
+    return JSON.parse((await stored(t, id))!.data).ip;
+  };
+  const connection = { connInfo: () => ({ remote: { address: '192.0.2.44' } }) };
+
+  it('is the connection’s, and a forwarding header the app was not told to trust changes nothing', async () => {
+    const t = await start({ overrides: connection });
+    expect(await ipOf(t, {})).toBe('192.0.2.44');
+    expect(await ipOf(t, { 'x-forwarded-for': '198.51.100.7', 'cf-connecting-ip': '198.51.100.8' })).toBe('192.0.2.44');
+  });
+
+  it('behind a proxy (CLIENT_IP_HEADER), is the entry the nearest proxy added: the last', async () => {
+    const t = await start({ env: { CLIENT_IP_HEADER: 'x-forwarded-for' }, overrides: connection });
+    expect(await ipOf(t, { 'x-forwarded-for': '10.9.9.9, 198.51.100.7' })).toBe('198.51.100.7');
+    expect(await ipOf(t, { 'x-forwarded-for': '198.51.100.9' })).toBe('198.51.100.9');
+    expect(await ipOf(t, {})).toBeUndefined(); // the proxy said nothing: unknown, not the proxy's own address
+  });
+
+  it('on the real Node server, is the socket’s (@hono/node-server getConnInfo)', async () => {
+    const server = await startServer();
+    try {
+      const id = crypto.randomUUID();
+      const res = await fetch(`${server.baseUrl}/3ds/method`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.7' },
+        body: new URLSearchParams({ threeDSMethodData: methodDataField(id) }),
+      });
+      expect(res.status).toBe(200);
+      const db = createClient({ url: `file:${server.databaseFile}` });
+      try {
+        const { rows } = await db.execute({ sql: 'select data from method_data where three_ds_server_trans_id = ?', args: [id] });
+        expect(JSON.parse(String(rows[0].data)).ip).toBe('127.0.0.1');
+      } finally {
+        db.close();
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('is unknown when the request came through no server (app.request) and no header is trusted', async () => {
+    const t = await start();
+    expect(await ipOf(t, { 'x-forwarded-for': '198.51.100.7' })).toBeUndefined();
   });
 });
 

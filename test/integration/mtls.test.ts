@@ -16,7 +16,7 @@ import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../scripts/sqld.mjs';
 import { DEMO_CARDS } from '../../src/sandbox/demo-issuer.ts';
 import { browserAReq } from '../support/areq.ts';
@@ -209,8 +209,7 @@ describe('Node entry with the DS mutual-TLS listener', { timeout: 120_000 }, () 
       // The log line travels on the child's stdout, which may arrive after the HTTP answer.
       const reasons = () =>
         entry.output().split('\n').filter((l) => l.includes('areq refused: no verified DS client certificate')).map((l) => JSON.parse(l).reason);
-      for (let i = 0; i < 100 && !reasons().includes(reason); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(reasons()).toContain(reason);
+      await vi.waitFor(() => expect(reasons()).toContain(reason), { timeout: 10_000, interval: 50 });
     });
   }
 

@@ -176,8 +176,9 @@ describe.each(VERSIONS)('no CReq within 30 s of ARes C (%s)', (messageVersion) =
   it('a DS answering late: the ACS stops waiting, tells the DS with Erro 402, and retries', async () => {
     const { t, ds } = await start();
     const acsTransID = await challenged(t, ds, messageVersion);
-    // The late DS never answers until released, so a short wait keeps the suite fast without racing it.
-    rreqDeliverySettings.rresTimeoutMs = 250;
+    // The late DS never answers until released, so a short wait keeps the suite fast; a second is
+    // still ample for the RReq to reach the DS on a loaded machine before the ACS stops waiting.
+    rreqDeliverySettings.rresTimeoutMs = 1_000;
     ds.queue(answers.late());
     await letCReqTimeOut(t);
 

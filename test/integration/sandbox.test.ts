@@ -1,6 +1,7 @@
 /**
- * The sandbox's contracts (DESIGN.md) through the app on real libSQL: the SMS outbox and the demo
- * cards as JSON and as pages, the DS receiver and its failure modes (alone, and with the ACS
+ * The sandbox's contracts (DESIGN.md) through the app on real libSQL: the SMS and mail outboxes and
+ * the demo cards as JSON and as pages (with what each card will do now, and its reset), times in
+ * the issuer's time zone, the DS receiver and its failure modes (alone, and with the ACS
  * delivering to it), the movable clock, the merchant's initiate-authentication, and the sandbox's
  * absence when it is off or in production.
  */
@@ -8,12 +9,13 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adjustableClock, systemClock } from '../../src/clock.ts';
 import { ConfigError, parseConfig } from '../../src/config.ts';
-import { sandboxMessages, transactions } from '../../src/db/schema.ts';
+import { sandboxMessages, smsOutbox, transactions } from '../../src/db/schema.ts';
 import { decodeJsonBase64Url, encodeJsonBase64Url } from '../../src/protocol/base64url.ts';
 import { buildRReq } from '../../src/protocol/rreq.ts';
 import { parseRRes } from '../../src/protocol/rres.ts';
 import { DEMO_CARDS, DEMO_RANGES, demoCard } from '../../src/sandbox/demo-issuer.ts';
 import { runScheduledWork } from '../../src/services.ts';
+import { browserAReq } from '../support/areq.ts';
 import { finalCResOf, latestOtp, openChallenge, postForm, stateOf, submit } from '../support/challenge.ts';
 import { createTestApp, TEST_SECRETS, type TestAppOptions } from '../support/test-app.ts';
 
@@ -449,14 +451,174 @@ describe('the merchant page', () => {
   });
 });
 
+describe('what each demo card will do now (GET /sandbox/cards), and its reset', () => {
+  type CardNow = { key: string; now: { state: string; notes: { ja: string; en: string }[]; resettable: boolean; failedAttempts: { count: number; limit: number } | null; sms: { count: number; limit: number; resetsAt: string } | null; velocity: { count: number; limit: number; frictionlessAgainAt: string | null } } };
+  const cardsNow = async (t: TestApp) => Object.fromEntries(((await (await t.app.request('/sandbox/cards', { headers: JSON_ONLY })).json()) as CardNow[]).map((c) => [c.key, c.now]));
+  const reset = (t: TestApp, key: string, headers: Record<string, string> = { origin: 'http://localhost' }) =>
+    t.app.request(`/sandbox/cards/${key}/reset`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: '' });
+  const frictionless = (t: TestApp, key: string) => postJson(t, '/3ds/areq', browserAReq({ pan: demoCard(key).pan, purchaseAmount: '1200' }));
+
+  it('says every seeded card does as described, except the member seeded locked', async () => {
+    const t = await start();
+    const now = await cardsNow(t);
+    expect(Object.keys(now)).toEqual(DEMO_CARDS.map((c) => c.key));
+    for (const card of DEMO_CARDS) expect(now[card.key].state, card.key).toBe(card.key === 'visa-locked' ? 'locked' : 'as_described');
+    expect(now['visa-locked'].resettable).toBe(false);
+    expect(now['jcb-otp']).toMatchObject({ failedAttempts: { count: 0, limit: 5 }, sms: { count: 0, limit: 10 }, velocity: { count: 0, limit: 10, frictionlessAgainAt: null } });
+  });
+
+  it('shows a member locked by wrong codes as locked, and the reset unlocks it and its SMS count', async () => {
+    const t = await start();
+    const { state } = await openChallenge(t, 'jcb-otp');
+    for (let i = 0; i < 5; i++) await submit(t, state!, 'demo-jcb', '000000');
+    let now = (await cardsNow(t))['jcb-otp'];
+    expect(now).toMatchObject({ state: 'locked', resettable: true, sms: { count: 1 } });
+    expect(now.notes[0].en).toMatch(/^Locked after too many wrong entries/);
+    const page = await (await t.app.request('/sandbox/cards')).text();
+    expect(page).toMatch(/id="card-jcb-otp"[\s\S]*?data-state="locked"[\s\S]*?action="\/sandbox\/cards\/jcb-otp\/reset"/);
+
+    const res = await reset(t, 'jcb-otp');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/sandbox/cards?reset=jcb-otp#card-jcb-otp');
+    expect(await (await t.app.request('/sandbox/cards?reset=jcb-otp')).text()).toContain('jcb-otp を元に戻しました');
+    now = (await cardsNow(t))['jcb-otp'];
+    expect(now).toMatchObject({ state: 'as_described', resettable: false, failedAttempts: { count: 0 }, sms: { count: 0 } });
+    // The ACS agrees: the next purchase is challenged again, not declined N/19.
+    expect((await openChallenge(t, 'jcb-otp')).ares.transStatus).toBe('C');
+    // A member seeded locked stays locked.
+    await reset(t, 'visa-locked');
+    expect((await cardsNow(t))['visa-locked'].state).toBe('locked');
+  });
+
+  it('shows the SMS limit of a phone reached, with when it frees up, as the challenge meets it', async () => {
+    const t = await start({ env: { SMS_LIMIT_PER_PHONE: '2/1h', OTP_RESEND_COOLDOWN_SECONDS: '0' } });
+    await openChallenge(t, 'visa-otp');
+    await openChallenge(t, 'visa-otp');
+    const now = (await cardsNow(t))['visa-otp'];
+    expect(now).toMatchObject({ state: 'sms_limit', resettable: true, sms: { count: 2, limit: 2 } });
+    // The fake clock starts at 03:00 UTC: the hour's window ends at 04:00 UTC, 13:00 in Tokyo.
+    expect(now.sms!.resetsAt).toBe('2026-01-15T04:00:00.000Z');
+    expect(now.notes[0].en).toBe('SMS limit of this phone reached (2 of 2): no code can be sent until 13:00');
+    const third = await openChallenge(t, 'visa-otp');
+    expect(await t.deps.db.select().from(smsOutbox).where(eq(smsOutbox.acsTransID, third.ares.acsTransID))).toHaveLength(0);
+    await reset(t, 'visa-otp');
+    expect((await cardsNow(t))['visa-otp']).toMatchObject({ state: 'as_described', sms: { count: 0 } });
+  });
+
+  it('shows the velocity rule about to challenge a frictionless card, as the ACS then does', async () => {
+    const t = await start({ env: { VELOCITY_LIMIT_PER_HOUR: '3' } });
+    for (let i = 0; i < 3; i++) {
+      expect((await (await frictionless(t, 'mc-otp')).json()).transStatus).toBe('Y');
+      t.clock.advance(60_000);
+    }
+    const now = (await cardsNow(t))['mc-otp'];
+    expect(now).toMatchObject({ state: 'velocity', velocity: { count: 3, limit: 3 } });
+    // The first of the three is an hour old at 04:00 UTC; from just after it, two remain.
+    expect(now.velocity.frictionlessAgainAt).toBe('2026-01-15T04:00:00.001Z');
+    expect((await (await frictionless(t, 'mc-otp')).json()).transStatus).toBe('C');
+    // The challenged purchase counts too: now the second purchase (03:01) has to be an hour old.
+    const later = (await cardsNow(t))['mc-otp'];
+    expect(later.velocity).toEqual({ count: 4, limit: 3, frictionlessAgainAt: '2026-01-15T04:01:00.001Z' });
+    t.clock.set(Date.parse(later.velocity.frictionlessAgainAt!) - 1);
+    expect((await cardsNow(t))['mc-otp'].state).toBe('velocity');
+    t.clock.set(Date.parse(later.velocity.frictionlessAgainAt!));
+    expect((await cardsNow(t))['mc-otp'].state).toBe('as_described');
+    expect((await (await frictionless(t, 'mc-otp')).json()).transStatus).toBe('Y');
+  });
+
+  it('keeps the README walkthrough on one card below the sandbox limits (development)', async () => {
+    const t = await start({ env: { NODE_ENV: 'development', OTP_RESEND_COOLDOWN_SECONDS: '0' } });
+    expect(t.deps.config).toMatchObject({ SMS_LIMIT_PER_PHONE: { max: 50, windowMs: 3_600_000 }, VELOCITY_LIMIT_PER_HOUR: 50 });
+    // Frictionless, challenged, a wrong code, each of the five window sizes and a phone width, the DS modes: on jcb-otp.
+    for (let i = 0; i < 4; i++) expect((await (await frictionless(t, 'jcb-otp')).json()).transStatus).toBe('Y');
+    for (const windowSize of ['01', '02', '03', '04', '05', '02', '05', '05', '05', '05', '05', '05']) {
+      const { ares, state } = await openChallenge(t, 'jcb-otp', { windowSize });
+      const done = await submit(t, state!, 'demo-jcb', await latestOtp(t, ares.acsTransID));
+      expect(finalCResOf(done.html).message?.transStatus).toBe('Y');
+      t.clock.advance(60_000);
+    }
+    expect((await (await frictionless(t, 'jcb-otp')).json()).transStatus).toBe('Y');
+    expect((await cardsNow(t))['jcb-otp'].state).toBe('as_described');
+    const page = await (await t.app.request('/sandbox/cards')).text();
+    expect(page).toContain('SMSは携帯番号ごとに1時間に50通');
+    expect(page).toContain('50 authentications per card per hour');
+  });
+
+  it('sizes the limits for the sandbox only in development with the sandbox on, and never over a value that is set', () => {
+    const secrets = TEST_SECRETS;
+    expect(parseConfig({ NODE_ENV: 'development', ...secrets })).toMatchObject({ SMS_LIMIT_PER_PHONE: { max: 50 }, SMS_LIMIT_PER_IP: { max: 200 }, VELOCITY_LIMIT_PER_HOUR: 50 });
+    expect(parseConfig({ NODE_ENV: 'development', SMS_LIMIT_PER_PHONE: '3/10m', ...secrets }).SMS_LIMIT_PER_PHONE).toEqual({ max: 3, windowMs: 600_000 });
+    expect(parseConfig({ NODE_ENV: 'development', SANDBOX: 'false', ...secrets })).toMatchObject({ SMS_LIMIT_PER_PHONE: { max: 10 }, VELOCITY_LIMIT_PER_HOUR: 10 });
+    expect(parseConfig({ NODE_ENV: 'test', ...secrets })).toMatchObject({ SMS_LIMIT_PER_PHONE: { max: 10 }, VELOCITY_LIMIT_PER_HOUR: 10 });
+    const production = parseConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://acs.example.jp', ...secrets });
+    expect(production).toMatchObject({ SMS_LIMIT_PER_PHONE: { max: 10 }, SMS_LIMIT_PER_IP: { max: 30 }, VELOCITY_LIMIT_PER_HOUR: 10 });
+  });
+
+  it('resets only on a same-origin post, and answers an unknown card with 404', async () => {
+    const t = await start();
+    const { state } = await openChallenge(t, 'jcb-otp');
+    for (let i = 0; i < 5; i++) await submit(t, state!, 'demo-jcb', '000000');
+    expect((await reset(t, 'jcb-otp', { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await cardsNow(t))['jcb-otp'].state).toBe('locked');
+    expect((await reset(t, 'no-such-card')).status).toBe(404);
+    const json = await reset(t, 'jcb-otp', { origin: 'http://localhost', accept: 'application/json' });
+    expect(await json.json()).toMatchObject({ key: 'jcb-otp', reset: true, now: { state: 'as_described' } });
+  });
+});
+
+describe("times on the sandbox's pages, in the issuer's time zone", () => {
+  it('shows the SMS outbox in Asia/Tokyo by default, and JSON in UTC', async () => {
+    const t = await start();
+    await openChallenge(t, 'jcb-otp'); // the fake clock: 2026-01-15 03:00 UTC
+    const html = await (await t.app.request('/sandbox/sms')).text();
+    expect(html).toContain('<time datetime="2026-01-15T03:00:00.000Z">2026-01-15 12:00:00 (Asia/Tokyo)</time>');
+    expect(html).not.toContain('UTC');
+    const [row] = (await (await t.app.request('/sandbox/sms', { headers: JSON_ONLY })).json()) as { createdAt: string }[];
+    expect(row.createdAt).toBe('2026-01-15T03:00:00.000Z');
+  });
+
+  it('follows ISSUER_TIME_ZONE, and refuses a zone that does not exist', async () => {
+    const t = await start({ seed: false, env: { ISSUER_TIME_ZONE: 'America/New_York' } });
+    await t.deps.mailer.send({ to: 'member@example.jp', subject: '登録のご案内', body: 'ようこそ' });
+    const html = await (await t.app.request('/sandbox/mail')).text();
+    expect(html).toContain('2026-01-14 22:00:00 (America/New_York)');
+    expect(() => parseConfig({ ISSUER_TIME_ZONE: 'Asia/Nowhere', ...TEST_SECRETS })).toThrow('Invalid configuration: ISSUER_TIME_ZONE must be an IANA time zone such as Asia/Tokyo');
+  });
+
+  it('answers the mail outbox as JSON: recipient, subject, body, createdAt, newest first', async () => {
+    const t = await start();
+    await t.deps.mailer.send({ to: 'a@example.jp', subject: 'first', body: 'one' });
+    t.clock.advance(1000);
+    await t.deps.mailer.send({ to: 'b@example.jp', subject: 'second', body: 'two' });
+    const rows = (await (await t.app.request('/sandbox/mail', { headers: JSON_ONLY })).json()) as Record<string, unknown>[];
+    expect(rows.map(({ id: _id, ...r }) => r)).toEqual([
+      { recipient: 'b@example.jp', subject: 'second', body: 'two', createdAt: '2026-01-15T03:00:01.000Z' },
+      { recipient: 'a@example.jp', subject: 'first', body: 'one', createdAt: '2026-01-15T03:00:00.000Z' },
+    ]);
+  });
+
+  it("gives each message of an exchange its time in the issuer's zone", async () => {
+    const t = await start();
+    const id = crypto.randomUUID();
+    const rreqBody = buildRReq({ messageVersion: '2.2.0', threeDSServerTransID: id, acsTransID: crypto.randomUUID(), dsTransID: crypto.randomUUID(), messageCategory: '01', interactionCounter: 1, transStatus: 'N', transStatusReason: '01', authenticationType: '02' });
+    await postJson(t, '/sandbox/ds/rreq?mode=ok', rreqBody);
+    const seen = (await (await t.app.request(`/sandbox/exchange/${id}`, { headers: JSON_ONLY })).json()) as { timeZone: string; messages: { messageType: string; time: string }[] };
+    expect(seen.timeZone).toBe('Asia/Tokyo');
+    expect(seen.messages.map((m) => [m.messageType, m.time])).toEqual([
+      ['RReq', '2026-01-15 12:00:00'],
+      ['RRes', '2026-01-15 12:00:00'],
+    ]);
+  });
+});
+
 describe('when the sandbox is off', () => {
   it('is not there at all (404), pages and machine routes alike', async () => {
     const t = await start({ env: { SANDBOX: 'false' } });
-    for (const path of ['/sandbox', '/sandbox/sms', '/sandbox/cards', `/sandbox/exchange/${crypto.randomUUID()}`]) {
+    for (const path of ['/sandbox', '/sandbox/sms', '/sandbox/mail', '/sandbox/cards', `/sandbox/exchange/${crypto.randomUUID()}`]) {
       expect((await t.app.request(path)).status, path).toBe(404);
       expect((await t.app.request(path, { headers: JSON_ONLY })).status, path).toBe(404);
     }
-    for (const path of ['/sandbox/ds/rreq', '/sandbox/clock', '/sandbox/merchant/check-version', '/sandbox/merchant/initiate-authentication', '/sandbox/merchant/challenge-notification']) {
+    for (const path of ['/sandbox/ds/rreq', '/sandbox/clock', '/sandbox/cards/jcb-otp/reset', '/sandbox/merchant/check-version', '/sandbox/merchant/initiate-authentication', '/sandbox/merchant/challenge-notification']) {
       expect((await postJson(t, path, {})).status, path).toBe(404);
     }
     const before = t.clock.now();

@@ -3,8 +3,10 @@
  * public samples with their PAN moved into a demo range and the DS's own fields added.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-export const SAMPLES = '../shared/reference/samples';
+/** The public sample messages (origins in test/fixtures/README.md). */
+const SAMPLES = fileURLToPath(new URL('../fixtures/samples', import.meta.url));
 
 export { browserAReq, type AReqOptions } from '../../src/sandbox/areq-builder.ts';
 

@@ -93,6 +93,9 @@ export async function startDsReceiver(): Promise<DsReceiver> {
   const held: { res: ServerResponse; rreq: Record<string, unknown> }[] = [];
 
   const server = createServer(async (req, res) => {
+    // No keep-alive: after refuse() the next RReq must meet a closed port, never a pooled socket
+    // that the ACS's fetch has not yet seen closing.
+    res.setHeader('connection', 'close');
     const body = await readBody(req);
     const message = parseJson(body);
     received.push({ headers: req.headers, body, json: message });

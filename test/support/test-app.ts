@@ -11,7 +11,8 @@ import { fakeClock } from '../../src/clock.ts';
 import { generateSecret, parseConfig } from '../../src/config.ts';
 import { tuneEmbeddedDatabase } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
-import { assembleDeps, type AppDeps } from '../../src/deps.ts';
+import type { AppDeps } from '../../src/deps.ts';
+import { assembleDeps } from '../../src/entry/assemble.ts';
 import { createLogger } from '../../src/log.ts';
 import { seedDemoIssuer } from '../../src/sandbox/demo-issuer.ts';
 

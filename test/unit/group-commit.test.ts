@@ -31,18 +31,27 @@ describe('groupCommit', () => {
     const batches: string[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const write = groupCommit(async (items: string[]) => {
-      batches.push(items);
-      if (batches.length === 1) await gate; // a slow first commit (a libSQL server over HTTP)
-      return items;
-    });
+    // Flushes run when the test says, not at the end of a real event-loop turn.
+    const scheduled: (() => void)[] = [];
+    const runScheduled = () => scheduled.splice(0).forEach((flush) => flush());
+    const write = groupCommit(
+      async (items: string[]) => {
+        batches.push(items);
+        if (batches.length === 1) await gate; // a slow first commit (a libSQL server over HTTP)
+        return items;
+      },
+      { schedule: (flush) => void scheduled.push(flush) },
+    );
     const first = write('a');
-    await new Promise((r) => setTimeout(r, 5)); // 'a' is being committed
+    runScheduled(); // 'a' is being committed
     const more = [write('b'), write('c')];
-    await new Promise((r) => setTimeout(r, 5));
-    expect(batches).toEqual([['a']]); // b and c wait for a's commit
+    expect(scheduled).toHaveLength(0); // b and c wait for a's commit
+    expect(batches).toEqual([['a']]);
     release();
-    expect(await Promise.all([first, ...more])).toEqual(['a', 'b', 'c']);
+    expect(await first).toBe('a');
+    expect(scheduled).toHaveLength(1); // a's commit settled: the next flush is due
+    runScheduled();
+    expect(await Promise.all(more)).toEqual(['b', 'c']);
     expect(batches).toEqual([['a'], ['b', 'c']]);
   });
 

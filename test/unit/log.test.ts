@@ -25,4 +25,19 @@ describe('structured logs', () => {
     expect(out.nested.order).toBe('12345678901234');
     expect(JSON.stringify(out)).not.toContain('4111111111111111');
   });
+
+  // One random UUID in about a thousand has decimal groups that pass the Luhn check.
+  it.each(['9ae9f306-8607-4839-9083-58028668a25a', '83794607-9537-4786-b013-de58d58ec2d1', '19189755-5d5a-4bf8-a8a9-774655091569'])(
+    'leave a transaction ID alone even where its digits pass the Luhn check: %s',
+    (id) => {
+      const lines: string[] = [];
+      createLogger({ sink: (l) => lines.push(l) }).info(`ended ${id}`, { acsTransID: id });
+      expect(JSON.parse(lines[0])).toMatchObject({ msg: `ended ${id}`, acsTransID: id });
+    },
+  );
+
+  it('still mask a card number written next to a transaction ID', () => {
+    expect(redact('83794607-9537-4786-b013-de58d58ec2d1 4111111111111111')).toBe('83794607-9537-4786-b013-de58d58ec2d1 411111******1111');
+    expect(redact('4111111111111111-83794607-9537-4786-b013-de58d58ec2d1')).toBe('411111******1111-83794607-9537-4786-b013-de58d58ec2d1');
+  });
 });

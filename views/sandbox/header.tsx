@@ -1,6 +1,6 @@
 import { Bilingual } from '../layout.tsx';
 
-/** The sandbox pages' masthead: back to the appliance, and the two developer pages. */
+/** The sandbox pages' masthead: back to the appliance, and the developer pages. */
 export function SandboxHeader() {
   return (
     <header class="masthead sandbox-masthead">
@@ -14,6 +14,9 @@ export function SandboxHeader() {
         </a>
         <a href="/sandbox/sms">
           <Bilingual ja="SMS送信箱" en="SMS outbox" />
+        </a>
+        <a href="/sandbox/mail">
+          <Bilingual ja="メール送信箱" en="Mail outbox" />
         </a>
       </nav>
     </header>

@@ -1,3 +1,6 @@
+import type { Config, RateLimit } from '../../src/config.ts';
+import { localTime } from '../../src/clock.ts';
+import type { DemoCardNow } from '../../src/sandbox/card-state.ts';
 import { demoMemberOf, type DemoCard } from '../../src/sandbox/demo-issuer.ts';
 import { Bilingual, Page } from '../layout.tsx';
 import { SandboxHeader } from './header.tsx';
@@ -11,8 +14,25 @@ export interface SmsRow {
   createdAt: number;
 }
 
+export interface MailRow {
+  id: number;
+  recipient: string;
+  subject: string;
+  body: string;
+  createdAt: number;
+}
+
+/** A moment in the issuer's time zone, named: what every sandbox page shows for a time. */
+function When({ ms, timeZone }: { ms: number; timeZone: string }) {
+  return (
+    <time datetime={new Date(ms).toISOString()}>
+      {localTime(ms, timeZone)} ({timeZone})
+    </time>
+  );
+}
+
 /** The development SMS provider's "phone": what the outbox adapter delivered, newest first. */
-export function SmsOutboxPage({ rows }: { rows: SmsRow[] }) {
+export function SmsOutboxPage({ rows, timeZone }: { rows: SmsRow[]; timeZone: string }) {
   return (
     <Page title="SMS outbox / SMS送信箱">
       <SandboxHeader />
@@ -21,7 +41,10 @@ export function SmsOutboxPage({ rows }: { rows: SmsRow[] }) {
           <Bilingual ja="SMS送信箱" en="SMS outbox" />
         </h1>
         <p class="muted">
-          <Bilingual ja="開発用：SMSは送信されず、ここに届きます（3秒ごとに更新）。" en="Development only: no SMS leaves the machine; they land here (refreshes every 3 s)." />
+          <Bilingual
+            ja={`開発用：SMSは送信されず、ここに届きます（3秒ごとに更新。時刻はカード会社のタイムゾーン ${timeZone}）。`}
+            en={`Development only: no SMS leaves the machine; they land here (refreshes every 3 s; times in the issuer's time zone, ${timeZone}).`}
+          />
         </p>
         <div hx-get="/sandbox/sms" hx-trigger="every 3s" hx-select="#sms-list" hx-target="#sms-list" hx-swap="outerHTML">
           <ol id="sms-list" class="sms-list" aria-live="polite">
@@ -33,7 +56,7 @@ export function SmsOutboxPage({ rows }: { rows: SmsRow[] }) {
             {rows.map((r) => (
               <li class="sms" data-acs-trans-id={r.acsTransID ?? ''}>
                 <p class="sms-meta">
-                  <strong>{r.recipient}</strong> · {new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19)} UTC
+                  <strong>{r.recipient}</strong> · <When ms={r.createdAt} timeZone={timeZone} />
                   {r.otpCode && (
                     <>
                       {' '}
@@ -52,7 +75,74 @@ export function SmsOutboxPage({ rows }: { rows: SmsRow[] }) {
   );
 }
 
-export function DemoCardsPage({ cards }: { cards: DemoCard[] }) {
+/** The development mailer's inbox: what the outbox adapter delivered, newest first. */
+export function MailOutboxPage({ rows, timeZone }: { rows: MailRow[]; timeZone: string }) {
+  return (
+    <Page title="Mail outbox / メール送信箱">
+      <SandboxHeader />
+      <main class="container">
+        <h1>
+          <Bilingual ja="メール送信箱" en="Mail outbox" />
+        </h1>
+        <p class="muted">
+          <Bilingual
+            ja={`開発用：メールは送信されず、ここに届きます（3秒ごとに更新。時刻は ${timeZone}）。`}
+            en={`Development only: no mail leaves the machine; it lands here (refreshes every 3 s; times in ${timeZone}).`}
+          />
+        </p>
+        <div hx-get="/sandbox/mail" hx-trigger="every 3s" hx-select="#mail-list" hx-target="#mail-list" hx-swap="outerHTML">
+          <ol id="mail-list" class="sms-list" aria-live="polite">
+            {rows.length === 0 && (
+              <li class="muted">
+                <Bilingual ja="まだありません。" en="Nothing yet." />
+              </li>
+            )}
+            {rows.map((r) => (
+              <li class="sms">
+                <p class="sms-meta">
+                  <strong>{r.recipient}</strong> · <When ms={r.createdAt} timeZone={timeZone} />
+                </p>
+                <p>
+                  <strong>{r.subject}</strong>
+                </p>
+                <pre>{r.body}</pre>
+              </li>
+            ))}
+          </ol>
+        </div>
+      </main>
+    </Page>
+  );
+}
+
+/** "1時間" / "1 h" for a rate limit's window. */
+function windowText(ms: number): { ja: string; en: string } {
+  if (ms % 3_600_000 === 0) return { ja: `${ms / 3_600_000}時間`, en: `${ms / 3_600_000} h` };
+  if (ms % 60_000 === 0) return { ja: `${ms / 60_000}分`, en: `${ms / 60_000} min` };
+  return { ja: `${ms / 1000}秒`, en: `${ms / 1000} s` };
+}
+
+function limitText(limit: RateLimit | null, unit: { ja: string; en: string }): { ja: string; en: string } {
+  if (!limit) return { ja: 'なし', en: 'none' };
+  const w = windowText(limit.windowMs);
+  return { ja: `${w.ja}に${limit.max}${unit.ja}`, en: `${limit.max} ${unit.en} per ${w.en}` };
+}
+
+export interface DemoCardsPageProps {
+  cards: DemoCard[];
+  /** What each card will do now, in the order of `cards`. */
+  now: DemoCardNow[];
+  config: Pick<Config, 'SMS_LIMIT_PER_PHONE' | 'SMS_LIMIT_PER_IP' | 'VELOCITY_LIMIT_PER_HOUR' | 'MAX_AUTH_ATTEMPTS'>;
+  timeZone: string;
+  /** The page's moment, in the issuer's time zone. */
+  at: string;
+  /** The card just reset, to say so. */
+  reset?: DemoCard;
+}
+
+export function DemoCardsPage({ cards, now, config, timeZone, at, reset }: DemoCardsPageProps) {
+  const perPhone = limitText(config.SMS_LIMIT_PER_PHONE, { ja: '通', en: 'SMS' });
+  const perIp = limitText(config.SMS_LIMIT_PER_IP, { ja: '通', en: 'SMS' });
   return (
     <Page title="Demo cards / テストカード">
       <SandboxHeader />
@@ -65,6 +155,20 @@ export function DemoCardsPage({ cards }: { cards: DemoCard[] }) {
             ja="デモ用のカード会社のカードです。本番のカード番号ではありません（Luhnチェックは通ります）。"
             en="Cards of the demo issuer. Not real card numbers (they pass the Luhn check)."
           />
+        </p>
+        <p id="limits" class="notice">
+          <Bilingual
+            ja={`いまの上限：SMSは携帯番号ごとに${perPhone.ja}、送信元IPごとに${perIp.ja}。認証はカードごとに1時間${config.VELOCITY_LIMIT_PER_HOUR}回まで（超えると金額に関係なく認証画面）。誤入力${config.MAX_AUTH_ATTEMPTS}回でロック。開発用サンドボックスではREADMEの手順で上限に達しないよう大きめです（本番の既定値はSMS 1時間10通、認証1時間10回）。`}
+            en={`Limits now: ${perPhone.en} per phone, ${perIp.en} per source address; ${config.VELOCITY_LIMIT_PER_HOUR} authentications per card per hour (beyond that every purchase is challenged, whatever the amount); ${config.MAX_AUTH_ATTEMPTS} wrong entries lock the member. The development sandbox sizes them so that the README's walkthrough stays below them (production defaults: 10 SMS and 10 authentications per hour).`}
+          />
+        </p>
+        {reset && (
+          <p class="success" role="status">
+            <Bilingual ja={`${reset.key} を元に戻しました（ロック・誤入力・SMS回数）。`} en={`${reset.key} was reset (lock, wrong entries, SMS count).`} />
+          </p>
+        )}
+        <p class="muted small">
+          <Bilingual ja={`「今の状態」は ${at}（${timeZone}）時点のデータベースの内容です。`} en={`"Now" is what the database says at ${at} (${timeZone}).`} />
         </p>
         <div class="table-wrap">
           <table class="demo-cards">
@@ -83,11 +187,14 @@ export function DemoCardsPage({ cards }: { cards: DemoCard[] }) {
                 <th>
                   <Bilingual ja="用途・想定される結果" en="What it is for, expected outcome" />
                 </th>
+                <th>
+                  <Bilingual ja="今の状態" en="Now" />
+                </th>
               </tr>
             </thead>
             <tbody>
-              {cards.map((c) => (
-                <tr data-key={c.key}>
+              {cards.map((c, i) => (
+                <tr data-key={c.key} id={`card-${c.key}`}>
                   <td class="pan" data-label="PAN">
                     <code>{c.pan}</code>
                   </td>
@@ -109,6 +216,22 @@ export function DemoCardsPage({ cards }: { cards: DemoCard[] }) {
                   <td class="purpose">
                     <Bilingual ja={c.purpose.ja} en={c.purpose.en} />
                     <small class="muted">想定 / expected: {c.outcome}</small>
+                  </td>
+                  <td class="now" data-label="今の状態 / now" data-state={now[i].state}>
+                    <ul>
+                      {now[i].notes.map((note) => (
+                        <li>
+                          <Bilingual ja={note.ja} en={note.en} />
+                        </li>
+                      ))}
+                    </ul>
+                    {now[i].resettable && (
+                      <form method="post" action={`/sandbox/cards/${c.key}/reset`}>
+                        <button type="submit" class="secondary" aria-label={`${c.key} を元に戻す / reset ${c.key}`}>
+                          元に戻す / Reset
+                        </button>
+                      </form>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -9,6 +9,7 @@ import {
   APP_AREQ_210, BROWSER_AREQ, REQUIRED_BROWSER_PA, REQUIRED_BROWSER_PA_231, REQUIRED_THREE_RI_PA, THREE_RI_AREQ,
   sampleJson, toVersion231,
 } from './samples.ts';
+import { seeded } from '../../support/property.ts';
 
 const browser = sampleJson(BROWSER_AREQ);
 const threeRI = sampleJson(THREE_RI_AREQ);
@@ -99,16 +100,16 @@ describe('parseAReq under mutation', () => {
           expectWellFormed(parseAReq(text));
         },
       ),
-      { numRuns: 400 },
+      seeded(400),
     );
   });
 
   it('never throws on arbitrary text or JSON', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => expectWellFormed(parseAReq(text))), { numRuns: 300 });
-    fc.assert(fc.property(fc.json(), (text) => expectWellFormed(parseAReq(text))), { numRuns: 300 });
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => expectWellFormed(parseAReq(text))), seeded(300));
+    fc.assert(fc.property(fc.json(), (text) => expectWellFormed(parseAReq(text))), seeded(300));
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })), (extra) => expectWellFormed(parseAReq(JSON.stringify({ ...extra, messageType: 'AReq', messageVersion: '2.2.0' })))),
-      { numRuns: 200 },
+      seeded(200),
     );
   });
 
@@ -129,7 +130,7 @@ describe('parseAReq under mutation', () => {
         expect(!result.ok && result.erro.errorCode).toBe('201');
         expect(!result.ok && result.erro.errorDetail.split(',')).toContain(element);
       }),
-      { numRuns: 300 },
+      seeded(300),
     );
   });
 });

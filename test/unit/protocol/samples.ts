@@ -1,8 +1,8 @@
-/** Reads the reference sample messages in place (they live outside the repository, in ../shared). */
+/** Reads the public sample messages copied into test/fixtures/samples (origins in test/fixtures/README.md). */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const SAMPLES_DIR = fileURLToPath(new URL('../../../../shared/reference/samples/', import.meta.url));
+export const SAMPLES_DIR = fileURLToPath(new URL('../../fixtures/samples/', import.meta.url));
 
 /** Sample file names starting with `prefix`, e.g. 'AReq_' or 'ARes_'. */
 export function sampleFiles(prefix: string): string[] {

@@ -2,8 +2,9 @@
  * Wrong entries are counted per member in the database, atomically, so that concurrent
  * submissions (or several Workers isolates) can neither undercount nor check more than the limit.
  *
- * Every submission first claims an attempt (one UPDATE … RETURNING); only claims within the limit
- * are checked at all. A failure that reaches the limit locks the member until staff unlock it.
+ * Every counted submission first claims an attempt (one UPDATE … RETURNING); only claims within
+ * the limit are checked at all. A failure that reaches the limit locks the member until staff
+ * unlock it. An empty or malformed entry is not an attempt: the caller answers it without a claim.
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
@@ -39,4 +40,14 @@ export async function lockMember(db: Database, memberId: number, now: number): P
     .where(and(eq(members.id, memberId), eq(members.status, 'active')))
     .returning({ id: members.id });
   return locked.length === 1;
+}
+
+/** Staff lift a lock: the member is active again with a clean count; returns whether it was locked. */
+export async function unlockMember(db: Database, memberId: number, now: number): Promise<boolean> {
+  const unlocked = await db
+    .update(members)
+    .set({ status: 'active', lockedAt: null, failedAttempts: 0, updatedAt: now })
+    .where(and(eq(members.id, memberId), eq(members.status, 'locked')))
+    .returning({ id: members.id });
+  return unlocked.length === 1;
 }

@@ -1,7 +1,7 @@
 /**
  * Every answer to a submitted code or password takes at least this long, whatever happened,
  * so that timing cannot tell a wrong member ID from a wrong code. This is wall time on purpose
- * (not the injected business clock).
+ * (not the injected business clock): it paces real responses.
  */
 export const ANSWER_FLOOR_MS = 400;
 

@@ -1,0 +1,48 @@
+/**
+ * What every console page needs from the request: the language, the path (for the language
+ * switch) and, once signed in, who it is with the menu their role allows.
+ */
+import type { Bi } from '../../views/i18n.ts';
+import type { SignedIn } from '../../views/admin/shell.tsx';
+import { issuerById, type Issuer } from '../issuers/issuer-store.ts';
+import type { AdminContext } from './http.ts';
+import { principal } from './http.ts';
+import { can } from './roles.ts';
+
+export interface PageBase {
+  lang: 'ja' | 'en';
+  path: string;
+  site: Bi;
+}
+
+export function pageBase(c: AdminContext): PageBase {
+  const url = new URL(c.req.url);
+  url.searchParams.delete('lang');
+  const search = url.searchParams.toString();
+  return { lang: c.get('lang'), path: `${url.pathname}${search ? `?${search}` : ''}`, site: c.get('site') };
+}
+
+export function issuerName(issuer: Pick<Issuer, 'nameJa' | 'nameEn'>): Bi {
+  return { ja: issuer.nameJa, en: issuer.nameEn };
+}
+
+/** The signed-in person for the page header, with the menu their role allows. */
+export async function signedIn(c: AdminContext): Promise<{ me: SignedIn; issuer?: Issuer }> {
+  const me = c.get('me');
+  const who = principal(me);
+  const issuer = me.issuerId === null ? undefined : await issuerById(c.get('deps').db, me.issuerId);
+  const path = c.req.path;
+  const nav: SignedIn['nav'] = [{ href: '/admin', label: { ja: 'ホーム', en: 'Home' } }];
+  if (can(who, 'staff.view')) nav.push({ href: '/admin/staff', label: { ja: 'スタッフ', en: 'Staff' } });
+  if (can(who, 'audit.view')) nav.push({ href: '/admin/audit', label: { ja: '監査ログ', en: 'Audit log' } });
+  if (can(who, 'issuers.manage')) nav.push({ href: '/admin/issuers', label: { ja: 'カード会社', en: 'Issuers' } });
+  else if (can(who, 'issuer.view') && issuer) nav.push({ href: `/admin/issuers/${issuer.code}`, label: { ja: 'カード会社の設定', en: 'Issuer settings' } });
+  for (const item of nav) item.current = item.href === '/admin' ? path === '/admin' : path === item.href || path.startsWith(`${item.href}/`);
+  const view = { username: me.username, displayName: me.displayName, role: me.role, issuer: issuer ? issuerName(issuer) : null, csrf: c.get('csrf'), nav };
+  return { me: view, issuer };
+}
+
+/** The time zone staff read times in: their issuer's, Japan's for the platform. */
+export function timeZoneOf(issuer: Issuer | undefined): string {
+  return issuer?.timeZone ?? 'Asia/Tokyo';
+}

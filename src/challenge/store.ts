@@ -1,0 +1,59 @@
+/**
+ * The challenges table's owner: what only a 3-D Secure challenge has (its method, window size,
+ * language, first CReq's digest), beside its flow (src/flow/), which holds state, expiry and sends.
+ */
+import { eq } from 'drizzle-orm';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/client.ts';
+import { challenges, type ChallengeMethod } from '../db/schema.ts';
+import type { Flow } from '../flow/flow.ts';
+import { flowStore } from '../flow/store.ts';
+import type { Lang } from './messages.ts';
+
+export type Challenge = typeof challenges.$inferSelect;
+
+/** The challenge ends after 10 minutes without a page (spec: inactivity timer per page). */
+export const CHALLENGE_IDLE_MS = 10 * 60 * 1000;
+
+export interface NewChallenge {
+  acsTransID: string;
+  method: ChallengeMethod;
+  challengeWindowSize: string;
+  language: Lang;
+  creqDigest: string;
+}
+
+/**
+ * Creates the challenge and its flow for a first CReq. Of two identical CReqs racing, one creates
+ * them; the other gets undefined (its unused flow is removed again).
+ */
+export async function createChallenge(deps: { db: Database; clock: Clock }, input: NewChallenge): Promise<{ challenge: Challenge; flow: Flow<'challenge'> } | undefined> {
+  const flows = flowStore(deps);
+  const flow = await flows.create({ kind: 'challenge', subject: input.acsTransID, ttlMs: CHALLENGE_IDLE_MS });
+  const now = deps.clock.now();
+  const [challenge] = await deps.db
+    .insert(challenges)
+    .values({ ...input, flowId: flow.id, createdAt: now, lastActivityAt: now })
+    .onConflictDoNothing()
+    .returning();
+  if (challenge) return { challenge, flow };
+  await flows.discard(flow.id);
+  return undefined;
+}
+
+export function findChallenge(db: Database, acsTransID: string): Promise<Challenge | undefined> {
+  return db.select().from(challenges).where(eq(challenges.acsTransID, acsTransID)).get();
+}
+
+export function findChallengeOfFlow(db: Database, flowId: string): Promise<Challenge | undefined> {
+  return db.select().from(challenges).where(eq(challenges.flowId, flowId)).get();
+}
+
+/** A page was served: the challenge's last activity (its flow's expiry moves with it, see routes). */
+export async function touchChallenge(db: Database, id: number, now: number): Promise<void> {
+  await db.update(challenges).set({ lastActivityAt: now }).where(eq(challenges.id, id));
+}
+
+export async function setChallengeLanguage(db: Database, id: number, language: Lang): Promise<void> {
+  await db.update(challenges).set({ language }).where(eq(challenges.id, id));
+}

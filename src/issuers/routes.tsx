@@ -1,0 +1,179 @@
+/**
+ * /admin/issuers: platform administrators list and add issuers; an issuer's administrators edit
+ * its settings, its auditors read them. An issuer outside the person's own answers 404.
+ * Every change asks for a fresh TOTP code and is audited with the fields before and after.
+ */
+import { Hono } from 'hono';
+import { count, eq } from 'drizzle-orm';
+import { IssuerListPage, IssuerPage } from '../../views/admin/issuers.tsx';
+import { appendAudit } from '../admin/audit-log.ts';
+import { principal, type AdminContext, type AdminEnv } from '../admin/http.ts';
+import { issuerName, pageBase, signedIn } from '../admin/page.ts';
+import { needs, refuse } from '../admin/refuse.tsx';
+import { can, inScope } from '../admin/roles.ts';
+import { checkStepUp } from '../admin/sign-in.ts';
+import { binRanges, staff } from '../db/schema.ts';
+import { assignBinRange, binRangesOf, firstIssuer, insertIssuer, issuerByCode, issuerFieldsFromConfig, listIssuers, updateIssuer, type Issuer, type IssuerFields } from './issuer-store.ts';
+import { fieldsFromForm, forgetIssuerSettings, formFromRow, issuerForm } from './settings.ts';
+
+export function issuerRoutes(): Hono<AdminEnv> {
+  const routes = new Hono<AdminEnv>();
+
+  routes.get('/admin/issuers', needs('issuers.manage'), async (c) => {
+    const db = c.get('deps').db;
+    const rows = await Promise.all(
+      (await listIssuers(db)).map(async (i) => {
+        const [{ n }] = await db.select({ n: count() }).from(staff).where(eq(staff.issuerId, i.id));
+        return { code: i.code, name: issuerName(i), ranges: (await binRangesOf(db, i)).length, staff: n };
+      }),
+    );
+    return c.html(<IssuerListPage {...pageBase(c)} me={(await signedIn(c)).me} rows={rows} />);
+  });
+
+  routes.get('/admin/issuers/new', needs('issuers.manage'), async (c) => {
+    const values = formFromRow({ ...issuerFieldsFromConfig(c.get('deps').config), code: '', nameJa: '', nameEn: '', smsNameJa: '', smsNameEn: '' });
+    return page(c, null, values, []);
+  });
+
+  routes.post('/admin/issuers', needs('issuers.manage'), async (c) => {
+    const deps = c.get('deps');
+    const raw = await formOf(c);
+    const parsed = issuerForm.safeParse(raw);
+    if (!parsed.success) return page(c, null, raw, parsed.error.issues.map((i) => String(i.path[0])), 400);
+    const fields = fieldsFromForm(parsed.data);
+    if (await issuerByCode(deps.db, fields.code)) return page(c, null, raw, ['issuerCode'], 409);
+    if (!(await checkStepUp(deps, c.get('me'), raw.code))) return page(c, null, raw, [], 400, true);
+    const row = await insertIssuer(deps.db, fields, deps.clock.now());
+    forgetIssuerSettings(deps.db);
+    await audit(c, row, 'issuer.create', undefined, fields);
+    return c.redirect(`/admin/issuers/${row.code}?saved=1`, 303);
+  });
+
+  routes.get('/admin/issuers/:code', needs('issuer.view'), async (c) => {
+    const issuer = await visibleIssuer(c);
+    if (!issuer) return refuse(c, 'not_found');
+    return page(c, issuer, formFromRow(issuer), [], 200, false, c.req.query('saved') === '1');
+  });
+
+  routes.post('/admin/issuers/:code', needs('issuer.edit'), async (c) => {
+    const deps = c.get('deps');
+    const issuer = await visibleIssuer(c);
+    if (!issuer) return refuse(c, 'not_found');
+    const raw = await formOf(c);
+    const parsed = issuerForm.safeParse(raw);
+    if (!parsed.success) return page(c, issuer, raw, parsed.error.issues.map((i) => String(i.path[0])), 400);
+    const fields = fieldsFromForm(parsed.data);
+    const clash = fields.code !== issuer.code ? await issuerByCode(deps.db, fields.code) : undefined;
+    if (clash) return page(c, issuer, raw, ['issuerCode'], 409);
+    if (!(await checkStepUp(deps, c.get('me'), raw.code))) return page(c, issuer, raw, [], 400, true);
+    const { before, after } = changes(issuer, fields);
+    const row = (await updateIssuer(deps.db, issuer.id, fields, deps.clock.now()))!;
+    forgetIssuerSettings(deps.db);
+    await audit(c, row, 'issuer.update', before, after);
+    return c.redirect(`/admin/issuers/${row.code}?saved=1`, 303);
+  });
+
+  // A card's issuer is its range's: moving a range moves its cards' challenge page and SMS.
+  routes.post('/admin/issuers/:code/ranges', needs('issuers.manage'), async (c) => {
+    const deps = c.get('deps');
+    const issuer = await visibleIssuer(c);
+    if (!issuer) return refuse(c, 'not_found');
+    const form = await formOf(c);
+    const range = (await deps.db.select().from(binRanges)).find((r) => String(r.id) === form.rangeId);
+    if (!range) return refuse(c, 'not_found');
+    if (!(await checkStepUp(deps, c.get('me'), form.code))) return page(c, issuer, formFromRow(issuer), [], 400, false, false, { moveCodeError: true });
+    const before = range.issuerId ?? (await firstIssuer(deps.db))!.id;
+    await assignBinRange(deps.db, range.id, issuer.id);
+    forgetIssuerSettings(deps.db);
+    const me = c.get('me');
+    await appendAudit(deps.db, {
+      at: deps.clock.now(),
+      actor: { type: 'staff', id: me.id, name: me.username },
+      issuerId: issuer.id,
+      action: 'bin_range.assign',
+      target: `bin_range:${range.id}`,
+      detail: { rangeStart: range.rangeStart, rangeEnd: range.rangeEnd, before: { issuerId: before }, after: { issuerId: issuer.id } },
+      requestId: c.get('requestId'),
+    });
+    return page(c, issuer, formFromRow(issuer), [], 200, false, false, { moved: true });
+  });
+
+  return routes;
+}
+
+async function visibleIssuer(c: AdminContext): Promise<Issuer | undefined> {
+  const issuer = await issuerByCode(c.get('deps').db, c.req.param('code') ?? '');
+  return issuer && inScope(principal(c.get('me')), issuer.id) ? issuer : undefined;
+}
+
+/** The form as strings (the step-up code is `code`, the issuer's own code `issuerCode`). */
+async function formOf(c: AdminContext): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+async function page(
+  c: AdminContext,
+  issuer: Issuer | null,
+  values: Record<string, string>,
+  errors: string[],
+  status: 200 | 400 | 409 = 200,
+  codeError = false,
+  saved = false,
+  flags: { moved?: boolean; moveCodeError?: boolean } = {},
+) {
+  const db = c.get('deps').db;
+  const who = principal(c.get('me'));
+  const own = issuer ? await binRangesOf(db, issuer) : [];
+  const editable = can(who, issuer ? 'issuer.edit' : 'issuers.manage');
+  let movable: { id: number; text: string }[] | null = null;
+  if (issuer && can(who, 'issuers.manage')) {
+    const mine = new Set(own.map((r) => r.id));
+    movable = (await db.select().from(binRanges)).filter((r) => !mine.has(r.id)).map((r) => ({ id: r.id, text: `${r.brand} ${r.rangeStart}–${r.rangeEnd}${r.label ? ` (${r.label})` : ''}` }));
+  }
+  return c.html(
+    <IssuerPage
+      {...pageBase(c)}
+      me={(await signedIn(c)).me}
+      code={issuer?.code ?? null}
+      values={values}
+      errors={errors}
+      editable={editable}
+      saved={saved}
+      codeError={codeError}
+      ranges={own}
+      movable={movable}
+      {...flags}
+    />,
+    status,
+  );
+}
+
+/** Only the fields that changed, before and after. */
+function changes(row: Issuer, fields: IssuerFields): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields) as [keyof IssuerFields, unknown][]) {
+    if (JSON.stringify(row[k]) !== JSON.stringify(v)) {
+      before[k] = row[k];
+      after[k] = v;
+    }
+  }
+  return { before, after };
+}
+
+function audit(c: AdminContext, row: Issuer, action: string, before: unknown, after: unknown) {
+  const deps = c.get('deps');
+  const me = c.get('me');
+  return appendAudit(deps.db, {
+    at: deps.clock.now(),
+    actor: { type: 'staff', id: me.id, name: me.username },
+    issuerId: row.id,
+    action,
+    target: `issuer:${row.code}`,
+    detail: { ...(before === undefined ? {} : { before }), after },
+    requestId: c.get('requestId'),
+  });
+}

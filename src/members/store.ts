@@ -1,0 +1,82 @@
+/**
+ * The members table's owner: a member is one card account's 3-D Secure registration (member ID,
+ * OTP phone, personal message, password, lock state). Nothing outside src/members/ writes it;
+ * attempts.ts holds the wrong-entry counting and the lock.
+ */
+import { eq } from 'drizzle-orm';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/client.ts';
+import { cardAccounts, members, type AuthMethod, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import { normaliseEntry } from '../flow/entry.ts';
+import { timingSafeEqual } from '../encoding.ts';
+import { hashPassword } from './password.ts';
+
+/** A member with the cardholder of its card account (the SMS policy asks the cardholder's record). */
+export type Member = typeof members.$inferSelect & { cardholderId: number };
+
+export interface NewMember {
+  cardAccountId: number;
+  loginId: string;
+  authMethod: AuthMethod;
+  status: MemberStatus;
+  /** Plain text; stored only as its PBKDF2 hash. */
+  password?: string;
+  phone?: string | null;
+  phoneStatus?: PhoneStatus;
+  personalMessage?: string | null;
+  termsAccepted?: boolean;
+}
+
+export async function findMember(db: Database, id: number): Promise<Member | undefined> {
+  const [row] = await db
+    .select({ member: members, cardholderId: cardAccounts.cardholderId })
+    .from(members)
+    .innerJoin(cardAccounts, eq(cardAccounts.id, members.cardAccountId))
+    .where(eq(members.id, id))
+    .limit(1);
+  return row && { ...row.member, cardholderId: row.cardholderId };
+}
+
+/** Registers a card account; returns the new member's id. */
+export async function createMember(db: Database, clock: Clock, input: NewMember): Promise<number> {
+  const now = clock.now();
+  const [row] = await db
+    .insert(members)
+    .values({
+      cardAccountId: input.cardAccountId,
+      loginId: input.loginId,
+      passwordHash: input.password ? await hashPassword(input.password) : null,
+      authMethod: input.authMethod,
+      phone: input.phone ?? null,
+      phoneStatus: input.phoneStatus ?? 'none',
+      personalMessage: input.personalMessage ?? null,
+      status: input.status,
+      lockedAt: input.status === 'locked' ? now : null,
+      termsAcceptedAt: input.termsAccepted ? now : null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: members.id });
+  return row.id;
+}
+
+/** A new OTP phone, in the status its confirmation reached (verified once a code sent to it came back). */
+export async function setPhone(db: Database, clock: Clock, memberId: number, phone: string | null, phoneStatus: PhoneStatus): Promise<void> {
+  await db.update(members).set({ phone, phoneStatus, updatedAt: clock.now() }).where(eq(members.id, memberId));
+}
+
+export async function setPersonalMessage(db: Database, clock: Clock, memberId: number, personalMessage: string | null): Promise<void> {
+  await db.update(members).set({ personalMessage, updatedAt: clock.now() }).where(eq(members.id, memberId));
+}
+
+export async function setPassword(db: Database, clock: Clock, memberId: number, password: string): Promise<void> {
+  await db.update(members).set({ passwordHash: await hashPassword(password), updatedAt: clock.now() }).where(eq(members.id, memberId));
+}
+
+/**
+ * Whether what was typed is this member's ID, compared as typed entries are (full-width and
+ * dashes do not matter) and in time independent of where they differ.
+ */
+export function loginIdMatches(typed: string, member: Pick<Member, 'loginId'>): boolean {
+  return timingSafeEqual(normaliseEntry(typed), normaliseEntry(member.loginId));
+}
