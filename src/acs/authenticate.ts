@@ -28,10 +28,13 @@ export const CREQ_TIMEOUT_MS = 30_000;
 const HOUR_MS = 60 * 60 * 1000;
 const JST_OFFSET_MS = 9 * HOUR_MS;
 
+/** What answering an AReq uses: no SMS, mail or outbound HTTP (the ARes goes back on the DS's own request). */
+export type AuthenticateDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'keys' | 'log' | 'risk'>;
+
 export type AReqAnswer = { kind: 'ARes'; message: ARes; acsTransID: string; replayed: boolean } | { kind: 'Erro'; message: Erro };
 
 /** `budget` (AREQ_BUDGET_MS, from the route): once it runs out the answer is Erro 403, whatever is still running. */
-export async function authenticate(deps: AppDeps, body: string, budget?: AbortSignal): Promise<AReqAnswer> {
+export async function authenticate(deps: AuthenticateDeps, body: string, budget?: AbortSignal): Promise<AReqAnswer> {
   const parsed = parseAReq(body, { requireDsFields: true });
   if (!parsed.ok) return { kind: 'Erro', message: parsed.erro };
   const areq = parsed.areq;
@@ -45,7 +48,7 @@ export async function authenticate(deps: AppDeps, body: string, budget?: AbortSi
   }
 }
 
-async function authenticateValid(deps: AppDeps, areq: AReq, body: string, budget?: AbortSignal): Promise<AReqAnswer> {
+async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: string, budget?: AbortSignal): Promise<AReqAnswer> {
   const { db, clock, keys, config } = deps;
   const now = clock.now();
   const pan = areq.acctNumber;
@@ -154,7 +157,7 @@ async function authenticateValid(deps: AppDeps, areq: AReq, body: string, budget
   return { kind: 'ARes', message: ares, acsTransID, replayed: false };
 }
 
-function findByIds(deps: AppDeps, threeDSServerTransID: string, dsTransID: string) {
+function findByIds(deps: AuthenticateDeps, threeDSServerTransID: string, dsTransID: string) {
   return deps.db
     .select({ acsTransID: transactions.acsTransID, areqDigest: transactions.areqDigest, ares: transactions.ares })
     .from(transactions)
@@ -170,7 +173,7 @@ function replay(areq: AReq, existing: { acsTransID: string; areqDigest: string; 
   return { kind: 'ARes', message: JSON.parse(existing.ares), acsTransID: existing.acsTransID, replayed: true };
 }
 
-async function assessRisk(deps: AppDeps, areq: AReq, cardOnFile: CardOnFile, brand: CardOnFile['card']['brand'], now: number): Promise<RiskAssessment | undefined> {
+async function assessRisk(deps: AuthenticateDeps, areq: AReq, cardOnFile: CardOnFile, brand: CardOnFile['card']['brand'], now: number): Promise<RiskAssessment | undefined> {
   const { db } = deps;
   try {
     const [{ value: recent }] = await db
@@ -204,7 +207,7 @@ async function assessRisk(deps: AppDeps, areq: AReq, cardOnFile: CardOnFile, bra
   }
 }
 
-async function outcomeFor(deps: AppDeps, decision: Decision, areq: AReq, brand: CardOnFile['card']['brand']): Promise<AResOutcome> {
+async function outcomeFor(deps: AuthenticateDeps, decision: Decision, areq: AReq, brand: CardOnFile['card']['brand']): Promise<AResOutcome> {
   switch (decision.transStatus) {
     case 'Y': {
       const eci = eciFor(brand, 'Y');

@@ -3,11 +3,12 @@
  * and the risk assessment. No I/O here, so every branch is a unit test.
  *
  * Order matters and follows the card's life: unknown → blocked → expired → not registered →
- * locked → risk → (for an SMS OTP challenge) whether SMS can be sent at all. Where the requestor
+ * locked → risk → (for a challenge whose strategy needs SMS) whether SMS can be sent at all. Where the requestor
  * asks for a challenge the cardholder cannot take (no usable method), the challenge page explains
  * what to do instead (`guidance_*`) on the browser channel.
  */
 import type { CardOnFile } from '../cards/card-store.ts';
+import { strategyFor } from '../challenge/strategies.ts';
 import type { ChallengeMethod } from '../db/schema.ts';
 import { BRANDS } from '../protocol/brands.ts';
 import type { RiskAssessment } from '../risk/provider.ts';
@@ -30,7 +31,8 @@ export interface DecisionInput {
   risk: RiskAssessment | undefined;
   /**
    * False while no SMS can be sent (the SMS circuit breaker is open, messaging/breaker.ts): a
-   * challenge whose method would be SMS OTP is answered U instead. Nothing else depends on it.
+   * challenge whose strategy needs SMS (`needsSms`, e.g. SMS OTP) is answered U instead. Nothing
+   * else depends on it.
    */
   smsAvailable?: boolean;
   /** transStatusReason for that U (issuer-configurable; default 22, ACS technical issue). */
@@ -84,7 +86,7 @@ export function decide(input: DecisionInput): Decision {
     if (!risk) return { transStatus: 'U', reason: '22' };
     return deviceChannel === '03' ? { transStatus: 'N', reason: '15' } : { transStatus: 'U', reason: '03' };
   }
-  // The one method that needs the SMS provider: without it, no challenge can be offered (never fail open).
-  if (method === 'sms_otp' && input.smsAvailable === false) return { transStatus: 'U', reason: input.smsUnavailableReason ?? '22' };
+  // A strategy that needs the SMS provider cannot be offered without it (never fail open).
+  if (strategyFor(method)?.needsSms && input.smsAvailable === false) return { transStatus: 'U', reason: input.smsUnavailableReason ?? '22' };
   return { transStatus: 'C', method, mandated: ind === '04' };
 }

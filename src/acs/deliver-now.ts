@@ -4,11 +4,10 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { timers } from '../db/schema.ts';
-import type { AppDeps } from '../deps.ts';
-import { deliverRReq } from './rreq.ts';
+import { deliverRReq, type RReqDeps } from './rreq.ts';
 import { runClaimed } from './timers.ts';
 
-export async function deliverRReqNow(deps: AppDeps, acsTransID: string): Promise<void> {
+export async function deliverRReqNow(deps: RReqDeps, acsTransID: string): Promise<void> {
   const timer = await deps.db
     .select()
     .from(timers)

@@ -28,10 +28,6 @@ export async function scheduleTimer(deps: Pick<TimerDeps, 'db' | 'clock'>, kind:
   await scheduleTimerStatement(deps.db, { kind, subject, dueAt }, deps.clock.now(), { reschedule });
 }
 
-export async function cancelTimer(deps: Pick<TimerDeps, 'db' | 'clock'>, kind: TimerKind, subject: string) {
-  await cancelTimerStatement(deps.db, kind, subject, deps.clock.now());
-}
-
 /**
  * `scheduleTimer` as one statement of a caller's `db.batch`, applied only where `onlyIf` holds
  * (e.g. "the transaction has just reached this state", transactions.ts `transactionIsIn`).
@@ -50,7 +46,10 @@ export function scheduleTimerStatement(
   );
 }
 
-/** `cancelTimer` as one statement of a caller's `db.batch`, applied only where `onlyIf` holds. */
+/**
+ * Ends the timer of this kind for a subject without running it, as one statement of a caller's
+ * `db.batch` (it ends with what made it pointless), applied only where `onlyIf` holds.
+ */
 export function cancelTimerStatement(db: Database, kind: TimerKind, subject: string, now: number, onlyIf?: SQL) {
   return db
     .update(timers)

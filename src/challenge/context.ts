@@ -25,7 +25,7 @@ export interface ChallengeContext {
   clientIp?: string;
 }
 
-export async function loadContext(deps: AppDeps, acsTransID: string, lang: Lang, threeDSSessionData?: string): Promise<ChallengeContext | undefined> {
+export async function loadContext(deps: Pick<AppDeps, 'db' | 'clock'>, acsTransID: string, lang: Lang, threeDSSessionData?: string): Promise<ChallengeContext | undefined> {
   const txn = await findTransaction(deps.db, acsTransID);
   if (!txn) return undefined;
   const [member, challenge] = await Promise.all([txn.memberId === null ? undefined : findMember(deps.db, txn.memberId), findChallenge(deps.db, acsTransID)]);

@@ -1,16 +1,18 @@
 /**
- * How a challenge ends: the transaction moves to its final state in one guarded UPDATE through
- * the state machine's table (so a timer and a cardholder cannot both end it), the flow moves to
- * the matching ending, the RReq is queued and sent, and the page gets the final CRes to post to
- * the merchant's notificationURL.
+ * How a challenge ends: the transaction moves to its final state through the state machine's
+ * table in a guarded UPDATE (so a timer and a cardholder cannot both end it), and in the same
+ * database transaction the flow moves to the matching ending, its inactivity timer is cancelled
+ * and the RReq is queued (acs/end-transaction.ts); then the RReq is sent, and the page gets the
+ * final CRes to post to the merchant's notificationURL.
  */
 import { computeAuthenticationValue } from '../acs/authentication-value.ts';
 import { deliverRReqNow } from '../acs/deliver-now.ts';
-import { queueRReq } from '../acs/rreq.ts';
-import { cancelTimer } from '../acs/timers.ts';
-import { findTransaction, transition, type Transaction } from '../acs/transactions.ts';
+import { endTransaction, type FinalState } from '../acs/end-transaction.ts';
+import type { RReqDeps } from '../acs/rreq.ts';
+import { cancelTimerStatement } from '../acs/timers.ts';
+import { findTransaction, type Transaction } from '../acs/transactions.ts';
 import { decryptPan } from '../cards/pan.ts';
-import type { ChallengeState, TransactionState } from '../db/schema.ts';
+import type { ChallengeState } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { flowStore } from '../flow/store.ts';
 import { encodeJsonBase64Url } from '../protocol/base64url.ts';
@@ -36,7 +38,10 @@ export interface FinalPost {
   transStatus: 'Y' | 'N' | 'U';
 }
 
-const STATE_FOR: Record<Ending['kind'], { txn: TransactionState; challenge: ChallengeState }> = {
+/** What ending a challenge uses: RReq delivery's deps, and the keys for the PAN and the authentication value. */
+export type FinishDeps = RReqDeps & Pick<AppDeps, 'keys'>;
+
+const STATE_FOR: Record<Ending['kind'], { txn: FinalState; challenge: ChallengeState }> = {
   success: { txn: 'completed', challenge: 'succeeded' },
   failed: { txn: 'failed', challenge: 'failed' },
   cancelled: { txn: 'cancelled', challenge: 'cancelled' },
@@ -48,19 +53,23 @@ const STATE_FOR: Record<Ending['kind'], { txn: TransactionState; challenge: Chal
  * Ends the transaction if nobody else has; returns the transaction as it ended (which may be
  * someone else's ending, e.g. the inactivity timer's).
  */
-export async function finishChallenge(deps: AppDeps, txn: Transaction, ending: Ending): Promise<Transaction> {
+export async function finishChallenge(deps: FinishDeps, txn: Transaction, ending: Ending): Promise<Transaction> {
   const { db, clock } = deps;
   const patch = await finalFields(deps, txn, ending);
-  const moved = await transition(db, txn.acsTransID, STATE_FOR[ending.kind].txn, clock.now(), patch);
+  const now = clock.now();
+  // A CReq refused before the challenge started has no challenge (and no flow) yet.
+  const challenge = await findChallenge(db, txn.acsTransID);
+  const moved = await endTransaction(db, txn.acsTransID, STATE_FOR[ending.kind].txn, now, {
+    patch,
+    alongside: (reached) =>
+      challenge
+        ? [
+            flowStore(deps).moveStatement({ id: challenge.flowId, kind: 'challenge' }, STATE_FOR[ending.kind].challenge, reached),
+            cancelTimerStatement(db, 'challenge_timeout', challenge.flowId, now, reached),
+          ]
+        : [],
+  });
   if (moved) {
-    // A CReq refused before the challenge started has no challenge (and no flow) yet.
-    const challenge = await findChallenge(db, txn.acsTransID);
-    if (challenge) {
-      await flowStore(deps).move({ id: challenge.flowId, kind: 'challenge' }, STATE_FOR[ending.kind].challenge);
-      await cancelTimer(deps, 'challenge_timeout', challenge.flowId);
-    }
-    await cancelTimer(deps, 'creq_timeout', txn.acsTransID);
-    await queueRReq(deps, txn.acsTransID);
     deps.log.info('challenge ended', { acsTransID: txn.acsTransID, ending: ending.kind, transStatus: patch.finalTransStatus, reason: patch.finalTransStatusReason });
     // The spec sends the final CRes after the RRes: try now, the timer retries if the DS is slow.
     await deliverRReqNow(deps, txn.acsTransID);
@@ -68,7 +77,7 @@ export async function finishChallenge(deps: AppDeps, txn: Transaction, ending: E
   return (await findTransaction(db, txn.acsTransID))!;
 }
 
-async function finalFields(deps: AppDeps, txn: Transaction, ending: Ending): Promise<Partial<Transaction>> {
+async function finalFields(deps: Pick<AppDeps, 'keys'>, txn: Transaction, ending: Ending): Promise<Partial<Transaction>> {
   switch (ending.kind) {
     case 'success': {
       const eci = eciFor(txn.brand, 'Y');

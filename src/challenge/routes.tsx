@@ -4,8 +4,8 @@
  * state travels in a signed form field, see state-token.ts).
  */
 import { Hono, type Context } from 'hono';
-import { cancelTimer, scheduleTimer } from '../acs/timers.ts';
-import { countInteraction, findTransaction, transition, type Transaction } from '../acs/transactions.ts';
+import { cancelTimerStatement, scheduleTimer, scheduleTimerStatement } from '../acs/timers.ts';
+import { countInteraction, findTransaction, transactionIsIn, transitionStatement, type Transaction } from '../acs/transactions.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { sha256Hex } from '../encoding.ts';
 import { normaliseEntry } from '../flow/entry.ts';
@@ -148,10 +148,13 @@ challengeRoutes.post('/3ds/challenge/language', async (c) => {
 // ─── steps ──────────────────────────────────────────────────────────────────────
 
 /**
- * Starts the flow for a first CReq: the challenge and its flow, the state move, and the flow's
- * inactivity timer. False if someone else did (a twin CReq) or the CReq timer got there first.
+ * Starts the flow for a first CReq: the challenge and its flow, then in one database transaction
+ * the state move, the CReq timer's end and the flow's inactivity timer (so a failure leaves the
+ * CReq timer armed, and it ends the transaction). False if someone else did (a twin CReq) or the
+ * CReq timer got there first.
  */
-async function startChallenge(deps: AppDeps, txn: Transaction, windowSize: string, lang: Lang, creqDigest: string): Promise<boolean> {
+async function startChallenge(deps: Pick<AppDeps, 'db' | 'clock'>, txn: Transaction, windowSize: string, lang: Lang, creqDigest: string): Promise<boolean> {
+  const { db } = deps;
   const created = await createChallenge(deps, {
     acsTransID: txn.acsTransID,
     method: txn.challengeMethod ?? 'sms_otp',
@@ -160,13 +163,16 @@ async function startChallenge(deps: AppDeps, txn: Transaction, windowSize: strin
     creqDigest,
   });
   if (!created) return false;
-  if (!(await transition(deps.db, txn.acsTransID, 'challenge_started', deps.clock.now()))) {
-    await flowStore(deps).move(created.flow, 'expired');
-    return false;
-  }
-  await cancelTimer(deps, 'creq_timeout', txn.acsTransID);
-  await scheduleTimer(deps, 'challenge_timeout', created.flow.id, created.flow.expiresAt, true);
-  return true;
+  const now = deps.clock.now();
+  const started = transactionIsIn(db, txn.acsTransID, 'challenge_started');
+  const [moved] = await db.batch([
+    transitionStatement(db, txn.acsTransID, 'challenge_started', now),
+    cancelTimerStatement(db, 'creq_timeout', txn.acsTransID, now, started),
+    scheduleTimerStatement(db, { kind: 'challenge_timeout', subject: created.flow.id, dueAt: created.flow.expiresAt }, now, { reschedule: true, onlyIf: started }),
+  ]);
+  if (moved.length === 1) return true;
+  await flowStore(deps).move(created.flow, 'expired');
+  return false;
 }
 
 /** The first page: the strategy begins (sends the code), or the flow ends in guidance (nothing to prove with). */

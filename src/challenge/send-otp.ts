@@ -3,8 +3,7 @@
  * breaker, windows, delivery) with the challenge's own text, card BIN and transaction, and what the
  * page says when no code went out.
  */
-import type { AppDeps } from '../deps.ts';
-import { sendCode, type SendResult } from '../flow/send.ts';
+import { sendCode, type SendDeps, type SendResult } from '../flow/send.ts';
 import type { ChallengeContext } from './context.ts';
 import { formatAmount } from './format.ts';
 import { MESSAGES, type Messages } from './messages.ts';
@@ -12,7 +11,7 @@ import { MESSAGES, type Messages } from './messages.ts';
 export type { SendRefusal, SendResult } from '../flow/send.ts';
 
 /** Sends a code for this challenge (first page or resend); the result says whether one went out. */
-export async function sendOtpFor(deps: AppDeps, ctx: ChallengeContext): Promise<SendResult> {
+export async function sendOtpFor(deps: SendDeps, ctx: ChallengeContext): Promise<SendResult> {
   const { config } = deps;
   if (!ctx.flow || !ctx.member) return { outcome: 'failed', refusal: 'provisional' };
   const { txn, lang } = ctx;

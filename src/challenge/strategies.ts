@@ -22,12 +22,23 @@ export type TextKey = { [K in keyof Messages]: Messages[K] extends string ? K : 
 /** What checking an entry found: proved now; proved already by a concurrent twin of this entry; or not. */
 export type Verdict = 'proved' | 'proved_before' | 'wrong';
 
+/**
+ * What a strategy may use: the database and clock, the configuration, the keys, the log and the
+ * SMS gateway (sending a code needs all of these, flow/send.ts; checking one needs fewer).
+ */
+export type StrategyDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'keys' | 'log' | 'sms'>;
+
 export interface ChallengeStrategy {
   id: string;
   /** authenticationType in the ARes and RReq (2.2.0; 2.3.1's authenticationMethod is derived from it). */
   authenticationType: AuthenticationType;
   /** What the authentication value records as how the cardholder was authenticated. */
   authenticationValueHow: AuthenticationHow;
+  /**
+   * Whether the strategy cannot work without the SMS provider: while no SMS can be sent (the
+   * breaker is open) the ACS answers U rather than offer a challenge with it (acs/decide.ts).
+   */
+  needsSms?: boolean;
   /** The secret field the page shows: a one-time code (sent, with resend) or a password. */
   secret: 'code' | 'password';
   /** The page's texts for this method: the introduction and the one message for every wrong entry. */
@@ -38,16 +49,16 @@ export interface ChallengeStrategy {
    */
   readSecret(raw: string): { ok: true; value: string } | { ok: false; error: TextKey };
   /** When the challenge starts; a code strategy sends its first code and says what happened. */
-  begin(deps: AppDeps, ctx: ChallengeContext): Promise<SendResult | undefined>;
+  begin(deps: StrategyDeps, ctx: ChallengeContext): Promise<SendResult | undefined>;
   /** "Send again", for strategies that send something. */
-  resend?(deps: AppDeps, ctx: ChallengeContext): Promise<SendResult>;
+  resend?(deps: StrategyDeps, ctx: ChallengeContext): Promise<SendResult>;
   /** Whether a code really went out in this flow (the page says so only then). */
-  codeSent?(deps: AppDeps, ctx: ChallengeContext): Promise<boolean>;
+  codeSent?(deps: StrategyDeps, ctx: ChallengeContext): Promise<boolean>;
   /**
    * Whether `secret` proves the member, given whether the typed member ID matched and the attempt
    * may be checked. Does the same work either way, so the answer takes the same time.
    */
-  verify(deps: AppDeps, ctx: ChallengeContext, secret: string, checkable: boolean): Promise<Verdict>;
+  verify(deps: StrategyDeps, ctx: ChallengeContext, secret: string, checkable: boolean): Promise<Verdict>;
 }
 
 export const STRATEGIES: Record<string, ChallengeStrategy> = {};

@@ -8,6 +8,7 @@ export const smsOtpStrategy: ChallengeStrategy = {
   id: 'sms_otp',
   authenticationType: '02',
   authenticationValueHow: 'sms_otp',
+  needsSms: true,
   secret: 'code',
   texts: { intro: 'intro', wrong: 'failed' },
   readSecret(raw) {

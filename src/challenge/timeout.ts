@@ -7,10 +7,10 @@ import type { TimerHandler } from '../acs/timers.ts';
 import { findTransaction } from '../acs/transactions.ts';
 import { valid } from '../flow/flow.ts';
 import { flowStore } from '../flow/store.ts';
-import { finishChallenge } from './finish.ts';
+import { finishChallenge, type FinishDeps } from './finish.ts';
 import { findChallengeOfFlow } from './store.ts';
 
-export const challengeTimeout: TimerHandler = async (deps, timer) => {
+export const challengeTimeout: TimerHandler<FinishDeps> = async (deps, timer) => {
   const [flow, challenge] = await Promise.all([flowStore(deps).find(timer.subject), findChallengeOfFlow(deps.db, timer.subject)]);
   const txn = challenge && (await findTransaction(deps.db, challenge.acsTransID));
   if (!flow || !txn || txn.state !== 'challenge_started') return { done: true };

@@ -22,6 +22,9 @@ import { issueCode } from './codes.ts';
 import type { Flow } from './flow.ts';
 import { flowStore } from './store.ts';
 
+/** What sending a code uses: the flow and counters (db, clock), the limits (config), the SMS gateway, the code's key. */
+export type SendDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'log' | 'sms' | 'keys'>;
+
 /** Why a send ended `failed`: refused by the policy, by the breaker, or the provider failed. */
 export type SendRefusal = SmsRefusal | 'unavailable' | 'provider';
 
@@ -54,7 +57,7 @@ export interface SendRequest {
   compose: (code: string, ttlMinutes: number) => string;
 }
 
-export async function sendCode(deps: AppDeps, flow: Pick<Flow, 'id' | 'kind'>, to: CodeRecipient, request: SendRequest): Promise<SendResult> {
+export async function sendCode(deps: SendDeps, flow: Pick<Flow, 'id' | 'kind'>, to: CodeRecipient, request: SendRequest): Promise<SendResult> {
   const { config } = deps;
   const phone = to.phone;
   if (!phone) return { outcome: 'failed', refusal: 'provisional' };

@@ -8,7 +8,8 @@
  *   const flow = await flows.create({ kind: 'phone_verification', subject: String(memberId), ttlMs: 600_000 });
  *   if (await flows.move(flow, 'completed')) …
  */
-import { and, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { flows } from '../db/schema.ts';
@@ -30,6 +31,12 @@ export interface FlowStore {
   find(id: string): Promise<Flow | undefined>;
   /** Moves the flow to `to` if its kind's machine allows it from the current state; whether this call moved it. */
   move<K extends FlowKind>(flow: Pick<Flow<K>, 'id' | 'kind'>, to: FlowState<K>): Promise<boolean>;
+  /**
+   * The same move as one statement of a caller's `db.batch` (one database transaction), applied
+   * only where `onlyIf` also holds: a flow that ends with another row (a challenge's with its
+   * transaction, acs/end-transaction.ts) ends in the same transaction as that row.
+   */
+  moveStatement<K extends FlowKind>(flow: Pick<Flow<K>, 'id' | 'kind'>, to: FlowState<K>, onlyIf?: SQL): BatchItem<'sqlite'>;
   /** Pushes the expiry to now + ttlMs while the flow is open and unexpired (each step served restarts the clock). */
   extend(flow: Pick<Flow, 'id' | 'kind'>, ttlMs: number): Promise<boolean>;
   /** Claims the right to send one code now: atomic on the flow row (open, under the maximum, past the cooldown). */
@@ -42,6 +49,13 @@ export function flowStore(deps: { db: Database; clock: Clock }): FlowStore {
   const { db, clock } = deps;
   const open = (flow: Pick<Flow, 'id' | 'kind'>, now: number) =>
     and(eq(flows.id, flow.id), inArray(flows.state, openStates(flow.kind)), gt(flows.expiresAt, now));
+
+  const moveStatement = <K extends FlowKind>(flow: Pick<Flow<K>, 'id' | 'kind'>, to: FlowState<K>, onlyIf?: SQL) =>
+    db
+      .update(flows)
+      .set({ state: to, updatedAt: clock.now() })
+      .where(and(eq(flows.id, flow.id), inArray(flows.state, sourcesOf(flow.kind, to)), onlyIf))
+      .returning({ id: flows.id });
 
   return {
     async create({ kind, subject, ttlMs, id }) {
@@ -58,13 +72,10 @@ export function flowStore(deps: { db: Database; clock: Clock }): FlowStore {
     },
 
     async move(flow, to) {
-      const moved = await db
-        .update(flows)
-        .set({ state: to, updatedAt: clock.now() })
-        .where(and(eq(flows.id, flow.id), inArray(flows.state, sourcesOf(flow.kind, to))))
-        .returning({ id: flows.id });
-      return moved.length === 1;
+      return (await moveStatement(flow, to)).length === 1;
     },
+
+    moveStatement: (flow, to, onlyIf) => moveStatement(flow, to, onlyIf),
 
     async extend(flow, ttlMs) {
       const now = clock.now();

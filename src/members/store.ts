@@ -37,6 +37,16 @@ export async function findMember(db: Database, id: number): Promise<Member | und
   return row && { ...row.member, cardholderId: row.cardholderId };
 }
 
+/** The registration of a card account (there is at most one), without its cardholder. */
+export function findMemberOfAccount(db: Database, cardAccountId: number): Promise<typeof members.$inferSelect | undefined> {
+  return db.select().from(members).where(eq(members.cardAccountId, cardAccountId)).get();
+}
+
+/** A member by its member ID exactly as stored (what a person types is compared with `loginIdMatches`). */
+export function findMemberByLoginId(db: Database, loginId: string): Promise<typeof members.$inferSelect | undefined> {
+  return db.select().from(members).where(eq(members.loginId, loginId)).get();
+}
+
 /** Registers a card account; returns the new member's id. */
 export async function createMember(db: Database, clock: Clock, input: NewMember): Promise<number> {
   const now = clock.now();

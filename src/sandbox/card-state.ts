@@ -7,9 +7,10 @@
 import { and, asc, eq, gte } from 'drizzle-orm';
 import { panLookupHash } from '../cards/pan.ts';
 import { localTime } from '../clock.ts';
-import { cards, members, transactions } from '../db/schema.ts';
+import { cards, transactions } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { clearAttempts, unlockMember } from '../members/attempts.ts';
+import { findMemberByLoginId, findMemberOfAccount } from '../members/store.ts';
 import { phoneCounterKey } from '../messaging/policy.ts';
 import { clearCounter, counterNow } from '../messaging/rate-limit.ts';
 import { demoMemberOf, type DemoCard } from './demo-issuer.ts';
@@ -33,7 +34,7 @@ export interface DemoCardNow {
 }
 
 /** What a demo card will do now; `timeZone` is the one its notes give times in. */
-export async function demoCardNow(deps: AppDeps, demo: DemoCard, timeZone: string): Promise<DemoCardNow> {
+export async function demoCardNow(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'keys'>, demo: DemoCard, timeZone: string): Promise<DemoCardNow> {
   const { db, config } = deps;
   const now = deps.clock.now();
   const at = (ms: number) => localTime(ms, timeZone).slice(11, 16);
@@ -55,7 +56,7 @@ export async function demoCardNow(deps: AppDeps, demo: DemoCard, timeZone: strin
       resettable: false,
     };
   }
-  const member = await db.select().from(members).where(eq(members.cardAccountId, card.accountId)).get();
+  const member = await findMemberOfAccount(db, card.accountId);
   const seeded = demoMemberOf(demo);
   const states: DemoCardState[] = [];
 
@@ -125,11 +126,11 @@ export async function demoCardNow(deps: AppDeps, demo: DemoCard, timeZone: strin
  * locked stays locked), wrong entries forgotten, its phone's SMS count cleared. Purchases (the
  * velocity count) stay: they are the transaction trail. Returns false for a card without a member.
  */
-export async function resetDemoCard(deps: AppDeps, demo: DemoCard): Promise<boolean> {
+export async function resetDemoCard(deps: Pick<AppDeps, 'db' | 'clock' | 'log'>, demo: DemoCard): Promise<boolean> {
   const { db } = deps;
   const seeded = demoMemberOf(demo);
   if (!seeded) return false;
-  const member = await db.select({ id: members.id, status: members.status, phone: members.phone }).from(members).where(eq(members.loginId, seeded.loginId)).get();
+  const member = await findMemberByLoginId(db, seeded.loginId);
   if (!member) return false;
   const now = deps.clock.now();
   if (seeded.status !== 'locked') {

@@ -5,7 +5,7 @@ import { sandboxMessages } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { CHALLENGE_CANCEL, RESULTS_STATUS, TRANS_STATUS, TRANS_STATUS_REASON } from '../protocol/codes.ts';
 
-export async function recordExchange(deps: AppDeps, threeDSServerTransID: string, step: string, messageType: string, body: unknown, ms?: number) {
+export async function recordExchange(deps: Pick<AppDeps, 'db' | 'clock'>, threeDSServerTransID: string, step: string, messageType: string, body: unknown, ms?: number) {
   const masked = typeof body === 'object' && body !== null && 'acctNumber' in body ? { ...body, acctNumber: maskPan(String((body as { acctNumber: unknown }).acctNumber)) } : body;
   await deps.db.insert(sandboxMessages).values({
     threeDSServerTransID,
@@ -27,7 +27,7 @@ export interface ExchangeMessage {
   at: number;
 }
 
-export async function exchangeOf(deps: AppDeps, threeDSServerTransID: string): Promise<ExchangeMessage[]> {
+export async function exchangeOf(deps: Pick<AppDeps, 'db'>, threeDSServerTransID: string): Promise<ExchangeMessage[]> {
   const rows = await deps.db.select().from(sandboxMessages).where(eq(sandboxMessages.threeDSServerTransID, threeDSServerTransID)).orderBy(asc(sandboxMessages.id));
   return rows.map((r) => {
     const body = parseOrText(r.body);

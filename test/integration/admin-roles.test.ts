@@ -25,7 +25,7 @@ beforeAll(async () => {
   people.auditor = await newStaff(t, 'a-audit', 'auditor', a.id);
   people.other = await newStaff(t, 'b-admin', 'issuer_admin', b.id);
   people.target = await newStaff(t, 'a-target', 'helpdesk', a.id);
-});
+}, 120_000);
 afterAll(() => t.close());
 
 type Role = 'platform' | 'admin' | 'helpdesk' | 'auditor' | 'other';
@@ -92,7 +92,7 @@ describe('the role matrix', () => {
     expect(byOther.issuerId).toBe(2);
   });
 
-  it('lists and audit pages show one issuer’s rows to its people', async () => {
+  it('lists and audit pages show one issuer’s rows to its people', { timeout: 60_000 }, async () => {
     const { client } = await signIn(t, people.auditor.username, people.auditor.secret);
     const staffPage = await (await client.get('/admin/staff')).text();
     expect(staffPage).toContain('a-target');
@@ -137,7 +137,7 @@ function formOfDefault(change: Record<string, string>): Record<string, string> {
   };
 }
 
-describe('issuers', () => {
+describe('issuers', { timeout: 120_000 }, () => {
   it('seeds the first issuer from the configuration and serves each issuer’s settings by card, host and id', async () => {
     const first = await issuerSettings(t.deps, null);
     expect(first.code).toBe('default');

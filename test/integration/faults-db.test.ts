@@ -184,7 +184,7 @@ describe('a libSQL server that stops answering (SIGSTOP), comes back (SIGCONT), 
     }
   }, 90_000);
 
-  it('a CReq timeout cut off between ending the transaction and queueing its RReq queues it on its next run', async () => {
+  it('a CReq timeout whose ending is lost on the way ends the transaction, with its RReq, on its next run', async () => {
     const areq = browserAReq({ pan: demoCard('jcb-otp').pan, purchaseAmount: '98000' });
     const ares = await json(await postAReq(t.app, areq));
     expect(ares.transStatus).toBe('C');
@@ -192,7 +192,7 @@ describe('a libSQL server that stops answering (SIGSTOP), comes back (SIGCONT), 
     const creqTimer = () => t.deps.db.select().from(timers).where(and(eq(timers.kind, 'creq_timeout'), eq(timers.subject, ares.acsTransID))).get();
     const services = await startServices(t.deps);
     try {
-      // The timeout moves the transaction, then the request that queues its RReq is lost on the way.
+      // The ending (move, CReq timer, RReq job: one batch, acs/end-transaction.ts) is lost on the way.
       const lost = sqld.dropBefore(new RegExp(`INSERT INTO \\\\?"timers\\\\?"[\\s\\S]*${ares.acsTransID}`, 'i'));
       t.clock.advance(31_000);
       await answerWithin(lost, BOUND_MS, 'the RReq job insert');
@@ -202,16 +202,18 @@ describe('a libSQL server that stops answering (SIGSTOP), comes back (SIGCONT), 
       }
       expect(timer).toMatchObject({ attempts: 1, doneAt: null });
       const txn = await t.deps.db.select().from(transactions).where(eq(transactions.acsTransID, ares.acsTransID)).get();
-      expect(txn).toMatchObject({ state: 'expired', challengeCancel: '05' });
+      // All of it or none of it: never a final transaction without its RReq job.
+      expect(txn).toMatchObject({ state: 'ares_sent', finalTransStatus: null });
       expect(await jobs()).toHaveLength(0);
 
-      // Its retry finds the transaction already ended, and queues the RReq all the same (once).
+      // Its retry ends the transaction and queues the RReq (once).
       t.clock.advance(backoffMs(1));
       let queued = await jobs();
       for (const until = Date.now() + BOUND_MS; queued.length === 0 && Date.now() < until; queued = await jobs()) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(queued).toHaveLength(1);
+      expect(await t.deps.db.select().from(transactions).where(eq(transactions.acsTransID, ares.acsTransID)).get()).toMatchObject({ finalTransStatus: 'N', finalTransStatusReason: '14', challengeCancel: '05' });
     } finally {
       services.stop();
     }
