@@ -16,6 +16,7 @@ import { cannotContinue } from './challenge/render.tsx';
 import { challengeRoutes } from './challenge/routes.tsx';
 import { verifyState } from './challenge/state-token.ts';
 import { isDatabaseDeadline } from './db/deadline.ts';
+import { issuerSettings, lastKnownIssuerSettings, type IssuerSettings } from './issuers/settings.ts';
 import { sandboxRoutes } from './sandbox/routes.tsx';
 import type { AppDeps, AppEnv } from './deps.ts';
 import { bodyLimit } from './http/body-limit.ts';
@@ -31,8 +32,11 @@ const FORM_BODY_LIMIT = 64 * 1024;
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config } = deps;
   const app = new Hono<AppEnv>();
-  // Who runs this appliance, for the site header of every page the app renders itself.
-  const site = { issuerName: { ja: config.ISSUER_NAME, en: config.ISSUER_NAME_EN }, issuerPhone: config.ISSUER_PHONE };
+  // Who runs this appliance, for the site header of every page the app renders itself: the
+  // install's first issuer, or its settings as last read when the database cannot say.
+  const siteOf = (issuer: IssuerSettings): SiteInfo => ({ issuerName: issuer.name, issuerPhone: issuer.helpdesk.phone });
+  const lastKnownSite = () => siteOf(lastKnownIssuerSettings(deps, null));
+  const site = async () => siteOf(await issuerSettings(deps, null).catch(() => lastKnownIssuerSettings(deps, null)));
 
   app.use('*', async (c, next) => {
     c.set('deps', deps);
@@ -50,12 +54,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     '*',
     bodyLimit({
       maxSize: (c) => (isMachineRoute(c.req.path) ? MACHINE_BODY_LIMIT : FORM_BODY_LIMIT),
-      onError: (c, limit) => {
+      onError: async (c, limit) => {
         // A DS gets an EMV answer to every message, also one too large to read.
         if (c.req.path === '/3ds/areq') return areqTooLarge(c, limit);
         return answersJson(c)
           ? c.json({ error: 'payload_too_large' }, 413)
-          : c.html(TooLargePage({ site }), 413);
+          : c.html(TooLargePage({ site: await site() }), 413);
       },
     }),
   );
@@ -74,25 +78,23 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Never in production: config refuses SANDBOX there.
   if (config.SANDBOX) app.route('/', sandboxRoutes(() => app));
 
-  app.get('/', (c) =>
-    c.html(LandingPage({ site, sandbox: config.SANDBOX })),
-  );
-  app.get('/portal', (c) => c.html(ComingPage({ site, title: { ja: '会員ページ', en: 'Member portal' } })));
+  app.get('/', async (c) => c.html(LandingPage({ site: await site(), sandbox: config.SANDBOX })));
+  app.get('/portal', async (c) => c.html(ComingPage({ site: await site(), title: { ja: '会員ページ', en: 'Member portal' } })));
   app.route('/', adminRoutes());
 
-  app.notFound((c) =>
+  app.notFound(async (c) =>
     answersJson(c)
       ? c.json({ error: 'not_found', path: c.req.path }, 404)
-      : c.html(NotFoundPage({ site }), 404),
+      : c.html(NotFoundPage({ site: await site() }), 404),
   );
-  app.onError((error, c) => {
+  app.onError(async (error, c) => {
     // Hono's own refusals (a malformed form or JSON body in a validator) carry their answer.
     if (error instanceof HTTPException) return error.getResponse();
-    if (isDatabaseDeadline(error)) return databaseUnavailable(c, site);
+    if (isDatabaseDeadline(error)) return databaseUnavailable(c, lastKnownSite());
     deps.log.error('unhandled error', { requestId: c.get('requestId'), path: c.req.path, error });
     return answersJson(c)
       ? c.json({ error: 'internal_error', requestId: c.get('requestId') }, 500)
-      : c.html(ErrorPage({ site, requestId: c.get('requestId') }), 500);
+      : c.html(ErrorPage({ site: await site(), requestId: c.get('requestId') }), 500);
   });
 
   return app;
@@ -112,7 +114,8 @@ async function databaseUnavailable(c: Context<AppEnv>, site: SiteInfo): Promise<
     // The form was parsed by the route already (Hono keeps it); its signed state names the language.
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const state = await verifyState(deps.keys.session, form.state, deps.clock.now());
-    return cannotContinue(c, state?.lang ?? 'ja', undefined, undefined, 'unavailable');
+    // The card's issuer (named in the page's signed state) as last read: no database needed.
+    return cannotContinue(c, state?.lang ?? 'ja', { issuer: lastKnownIssuerSettings(deps, state?.issuerId), reason: 'unavailable' });
   }
   return answersJson(c)
     ? c.json({ error: 'unavailable', reason: 'database', requestId: c.get('requestId') }, 503)

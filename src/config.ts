@@ -108,6 +108,12 @@ export const configSchema = z
     SANDBOX: bool.optional(),
     DEMO_DATA: bool.optional(),
 
+    /**
+     * The issuer's settings (ISSUER_*, BRAND_MARK_*, the policies and thresholds below, SMS_SENDER_ID,
+     * SMS_ISSUER_NAME(_EN), MAIL_FROM) seed the first issuer on an empty database (src/issuers/);
+     * from then on each issuer's own settings apply (/admin/issuers), and these are the adapters'
+     * defaults only (SMS_SENDER_ID, MAIL_FROM).
+     */
     ISSUER_NAME: z.string().min(1).max(60).default('まもり銀行カード'),
     ISSUER_NAME_EN: z.string().min(1).max(60).default('Mamori Card'),
     ISSUER_PHONE: z.string().min(1).max(30).default('0120-000-000'),

@@ -12,9 +12,15 @@ import { seedDemoStaff } from './admin/demo-staff.ts';
 const SWEEP_INTERVAL_MS = 1000;
 const MAX_OVERLAPPING_SWEEPS = 3;
 
+/** The demo issuers, cards and staff on a fresh database (every runtime calls this once at boot). */
+export async function seedDemoData(deps: AppDeps): Promise<void> {
+  if (!deps.config.DEMO_DATA) return;
+  await seedDemoIssuer(deps);
+  await seedDemoStaff(deps);
+}
+
 export async function startServices(deps: AppDeps): Promise<{ stop(): void }> {
-  if (deps.config.DEMO_DATA) await seedDemoIssuer(deps);
-  if (deps.config.DEMO_DATA) await seedDemoStaff(deps);
+  await seedDemoData(deps);
   // A few sweeps may overlap (one held up by a slow DS must not hold back every other due timer;
   // claims keep them from running a timer twice), but not without bound: under a silent database
   // each sweep lasts until its calls' deadlines (DB_TIMEOUT_MS), and ticks meanwhile are skipped.

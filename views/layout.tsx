@@ -57,7 +57,7 @@ export function Page({ title, lang = 'ja', framed = false, htmx = true, scripts 
 /** Who runs this appliance, as the site header names it. */
 export interface SiteInfo {
   issuerName: Bi;
-  /** The issuer's helpline, as cardholders dial it (ISSUER_PHONE). */
+  /** The install's (first) issuer's helpline, as cardholders dial it. */
   issuerPhone: string;
 }
 

@@ -1,7 +1,8 @@
 /**
  * AReq → ARes. Validation (src/protocol) and the decision (decide.ts) are pure; this module is
- * the I/O around them: BIN range, card look-up by keyed hash, velocity, 3DS Method data, risk,
- * the authentication value, and the one durable write of the transaction before the ARes leaves.
+ * the I/O around them: BIN range and so the card's issuer, card look-up by keyed hash, velocity,
+ * 3DS Method data, risk, the authentication value, and the one durable write of the transaction
+ * (with its issuer, for the challenge that may follow) before the ARes leaves.
  */
 import { and, count, eq, gte } from 'drizzle-orm';
 import { findBinRange, loadBinRanges } from '../cards/bin-ranges.ts';
@@ -17,6 +18,7 @@ import { parseAReq, requestorChallengeInd, type AReq } from '../protocol/areq.ts
 import { eciFor, type TransStatusReason } from '../protocol/codes.ts';
 import type { Erro } from '../protocol/erro.ts';
 import { buildErro } from '../protocol/errors.ts';
+import { issuerSettings, type IssuerSettings } from '../issuers/settings.ts';
 import type { RiskAssessment } from '../risk/provider.ts';
 import { authenticationTypeFor } from '../challenge/strategies.ts';
 import { computeAuthenticationValue } from './authentication-value.ts';
@@ -55,6 +57,8 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
 
   const range = findBinRange(await loadBinRanges(db, now), pan);
   if (!range) return { kind: 'Erro', message: erroFor(areq, '305', 'acctNumber') };
+  // A card's issuer is its range's: its policies and thresholds decide (kept per process, like the ranges).
+  const issuer = await issuerSettings(deps, range.issuerId);
 
   // A repeat of an AReq already answered is found by its insert below, which loses to the stored row.
   const areqDigest = await sha256Hex(body);
@@ -62,14 +66,14 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
   const panHash = await panLookupHash(keys.panLookup, pan);
   const cardOnFile = await findCardOnFile(db, panHash);
   const brand = cardOnFile?.card.brand ?? range.brand;
-  const risk = cardOnFile?.member ? await assessRisk(deps, areq, cardOnFile, brand, now) : undefined;
+  const risk = cardOnFile?.member ? await assessRisk(deps, areq, cardOnFile, brand, issuer, now) : undefined;
   const decision = decide({
     deviceChannel: areq.deviceChannel as '01' | '02' | '03',
     messageCategory: areq.messageCategory as '01' | '02',
     cardOnFile,
     currentYYMM: yymmInJapan(now),
     threeDSRequestorChallengeInd: requestorChallengeInd(areq)[0],
-    provisionalPolicy: config.PROVISIONAL_POLICY,
+    provisionalPolicy: issuer.policies.provisional,
     // Only assessed for a member; undefined for one means the provider failed (decide never fails open).
     risk,
     smsAvailable: await smsChallengesAvailable(deps),
@@ -100,6 +104,7 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
     areqDigest,
     cardId: cardOnFile?.card.id ?? null,
     memberId: cardOnFile?.member?.id ?? null,
+    issuerId: issuer.id,
     panHash,
     panCipher: await encryptPan(keys.panEncryption, pan),
     panLast4: pan.slice(-4),
@@ -173,7 +178,14 @@ function replay(areq: AReq, existing: { acsTransID: string; areqDigest: string; 
   return { kind: 'ARes', message: JSON.parse(existing.ares), acsTransID: existing.acsTransID, replayed: true };
 }
 
-async function assessRisk(deps: AuthenticateDeps, areq: AReq, cardOnFile: CardOnFile, brand: CardOnFile['card']['brand'], now: number): Promise<RiskAssessment | undefined> {
+async function assessRisk(
+  deps: AuthenticateDeps,
+  areq: AReq,
+  cardOnFile: CardOnFile,
+  brand: CardOnFile['card']['brand'],
+  issuer: IssuerSettings,
+  now: number,
+): Promise<RiskAssessment | undefined> {
   const { db } = deps;
   try {
     const [{ value: recent }] = await db
@@ -186,6 +198,7 @@ async function assessRisk(deps: AuthenticateDeps, areq: AReq, cardOnFile: CardOn
         ? await db.select({ data: methodData.data }).from(methodData).where(and(eq(methodData.threeDSServerTransID, methodId), gte(methodData.expiresAt, now))).get()
         : undefined;
     return await deps.risk.assess({
+      issuer: { code: issuer.code, challengeThresholds: issuer.challengeThresholds, velocityLimitPerHour: issuer.velocityLimitPerHour },
       brand,
       deviceChannel: areq.deviceChannel as '01' | '02' | '03',
       messageCategory: areq.messageCategory as '01' | '02',

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { AppDeps } from '../deps.ts';
 import { binRanges, staff, type StaffRole } from '../db/schema.ts';
 import { hashPassword } from '../members/password.ts';
-import { ensureFirstIssuer, insertIssuer, issuerByCode, issuerFieldsFromConfig } from '../issuers/issuer-store.ts';
+import { assignBinRange, ensureFirstIssuer, insertIssuer, issuerByCode, issuerFieldsFromConfig } from '../issuers/issuer-store.ts';
 import { forgetIssuerSettings } from '../issuers/settings.ts';
 import { appendAudit } from './audit-log.ts';
 import { encryptTotpSecret } from './totp.ts';
@@ -66,8 +66,10 @@ export async function seedDemoStaff(deps: Deps): Promise<boolean> {
       },
       now,
     );
-    // The demo Visa cards become the second issuer's.
-    await db.update(binRanges).set({ issuerId: second.id }).where(eq(binRanges.label, 'Demo Visa'));
+    // The demo Visa cards become the second issuer's: their challenge page and SMS are its own.
+    for (const range of await db.select({ id: binRanges.id }).from(binRanges).where(eq(binRanges.label, 'Demo Visa'))) {
+      await assignBinRange(db, range.id, second.id);
+    }
     forgetIssuerSettings(db);
     added = true;
   }

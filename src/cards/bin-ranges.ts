@@ -1,8 +1,9 @@
 /**
- * The issuer's card ranges: which PANs are ours, and each card's brand.
+ * The issuers' card ranges: which PANs are ours, each card's brand, and its issuer.
  *
  * Reading: they change rarely and every AReq needs them, so each process keeps them for a few
- * seconds instead of asking the database each time (an edit in this process forgets them at once).
+ * seconds instead of asking the database each time (an edit in this process forgets them at once;
+ * another process sees it within those seconds).
  * Editing: the rules a range must meet and the overlap check, with the audit row written in the
  * same transaction; `npm run bin-ranges` uses them today, the admin area next.
  */
@@ -18,6 +19,8 @@ export interface BinRange {
   brand: Brand;
   rangeStart: string;
   rangeEnd: string;
+  /** The issuer whose cards these are; null: the install's first issuer (issuers/issuer-store.ts). */
+  issuerId: number | null;
 }
 
 // ─── Look-up ────────────────────────────────────────────────────────────────────
@@ -29,7 +32,7 @@ export function loadBinRanges(db: Database, now: number): Promise<BinRange[]> {
   const hit = cache.get(db);
   if (hit && now - hit.at < CACHE_MS) return hit.ranges;
   const ranges = db
-    .select({ id: binRanges.id, brand: binRanges.brand, rangeStart: binRanges.rangeStart, rangeEnd: binRanges.rangeEnd })
+    .select({ id: binRanges.id, brand: binRanges.brand, rangeStart: binRanges.rangeStart, rangeEnd: binRanges.rangeEnd, issuerId: binRanges.issuerId })
     .from(binRanges)
     .where(eq(binRanges.enabled, true))
     // A Drizzle query runs again each time it is awaited: keep the rows, not the query.
@@ -37,6 +40,11 @@ export function loadBinRanges(db: Database, now: number): Promise<BinRange[]> {
   cache.set(db, { at: now, ranges });
   ranges.catch(() => cache.delete(db));
   return ranges;
+}
+
+/** Forgets the kept ranges, after any change to them (added, disabled, given to another issuer). */
+export function forgetBinRanges(db: Database): void {
+  cache.delete(db);
 }
 
 /** The range a PAN falls in: its prefix of the range's length lies between start and end. */
@@ -129,7 +137,7 @@ export interface BinRangeRow extends BinRange {
 
 export function listBinRanges(db: Database): Promise<BinRangeRow[]> {
   return db
-    .select({ id: binRanges.id, brand: binRanges.brand, rangeStart: binRanges.rangeStart, rangeEnd: binRanges.rangeEnd, label: binRanges.label, enabled: binRanges.enabled })
+    .select({ id: binRanges.id, brand: binRanges.brand, rangeStart: binRanges.rangeStart, rangeEnd: binRanges.rangeEnd, issuerId: binRanges.issuerId, label: binRanges.label, enabled: binRanges.enabled })
     .from(binRanges)
     .orderBy(binRanges.rangeStart, binRanges.id);
 }
@@ -154,7 +162,7 @@ export async function addBinRange(
     await appendAudit(tx, auditEntry(change, now, 'bin_range.add', row.id, range));
     return { ok: true as const, id: row.id };
   });
-  if (result.ok) cache.delete(db);
+  if (result.ok) forgetBinRanges(db);
   return result;
 }
 
@@ -174,12 +182,12 @@ export async function disableBinRange(
     await appendAudit(tx, auditEntry({ ...change, issuerId: change.issuerId ?? found.issuerId }, now, 'bin_range.disable', id, { brand: found.brand, rangeStart: found.rangeStart, rangeEnd: found.rangeEnd }));
     return { ok: true as const, range: { ...rowOf(found), enabled: false } };
   });
-  if (result.ok) cache.delete(db);
+  if (result.ok) forgetBinRanges(db);
   return result;
 }
 
 function rowOf(r: typeof binRanges.$inferSelect): BinRangeRow {
-  return { id: r.id, brand: r.brand, rangeStart: r.rangeStart, rangeEnd: r.rangeEnd, label: r.label, enabled: r.enabled };
+  return { id: r.id, brand: r.brand, rangeStart: r.rangeStart, rangeEnd: r.rangeEnd, issuerId: r.issuerId, label: r.label, enabled: r.enabled };
 }
 
 function auditEntry(change: BinRangeChange, at: number, action: string, id: number, what: object): AuditEntry {

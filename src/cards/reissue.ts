@@ -6,7 +6,8 @@
  * challenge shows the "register a phone" guidance until the cardholder does).
  *
  * @example
- *   const r = await reissueCard(deps, { replaces: { pan: oldPan }, card: { pan: newPan, expiry: '3103' }, policy: config.REISSUE_POLICY });
+ *   const policy = (await issuerSettingsForPan(deps, oldPan)).policies.reissue; // the card's issuer's
+ *   const r = await reissueCard(deps, { replaces: { pan: oldPan }, card: { pan: newPan, expiry: '3103' }, policy });
  *   if (!r.ok) … r.reason
  */
 import { eq } from 'drizzle-orm';

@@ -49,7 +49,7 @@ export function otpSms(lang: Lang, parts: OtpSmsParts): string {
   throw new Error('the OTP SMS cannot fit one segment'); // unreachable: the bare text is short
 }
 
-/** Units the issuer's name may keep when the text must be shortened (SMS_ISSUER_NAME sets a short one). */
+/** Units the issuer's name may keep when the text must be shortened (the issuer's SMS name, e.g. SMS_ISSUER_NAME, sets a short one). */
 const ISSUER_ROOM: Bi<number> = { ja: 12, en: 24 };
 /** What a merchant name adds beside itself: a space (ja), " at " (en). */
 const MERCHANT_SEPARATOR: Bi<number> = { ja: 1, en: 4 };

@@ -1,6 +1,7 @@
 /**
  * How the challenge pages are rendered from a loaded flow: the form, the ending, and the plain
- * "cannot continue" page. Routes decide what happened; this module decides what the cardholder sees.
+ * "cannot continue" page. Routes decide what happened; this module decides what the cardholder sees,
+ * in the card's issuer's name, logo and scheme marks, with its helpdesk phone.
  */
 import type { Context } from 'hono';
 import { BRANDS } from '../protocol/brands.ts';
@@ -17,6 +18,7 @@ import {
 import { PORTAL_SECTION_ID } from '../../views/landing.tsx';
 import type { Transaction } from '../acs/transactions.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
+import { issuerSettings, type IssuerSettings } from '../issuers/settings.ts';
 import { maskPhone } from '../messaging/phone-mask.ts';
 import type { ChallengeContext } from './context.ts';
 import { finalPost, type FinalPost } from './finish.ts';
@@ -29,15 +31,15 @@ import { strategyFor } from './strategies.ts';
 
 type C = Context<AppEnv>;
 
-export function brandingFor(deps: Pick<AppDeps, 'config'>, txn: Pick<Transaction, 'brand'> | undefined, lang: Lang = 'ja'): Branding {
-  const { config } = deps;
+/** The page's header: the issuer's name and logo, and the card's scheme (its mark, when the issuer set one). */
+export function brandingFor(issuer: IssuerSettings, txn: Pick<Transaction, 'brand'> | undefined, lang: Lang): Branding {
   const brand = txn?.brand ?? 'jcb';
   return {
-    issuerName: lang === 'ja' ? config.ISSUER_NAME : config.ISSUER_NAME_EN,
-    issuerLogo: config.ISSUER_LOGO,
+    issuerName: issuer.name[lang],
+    issuerLogo: issuer.logo,
     brand,
     brandName: BRANDS[brand].programme,
-    brandMark: txn ? config[BRANDS[brand].settings.mark] : undefined,
+    brandMark: txn ? issuer.brandMarks[brand] : undefined,
   };
 }
 
@@ -67,10 +69,10 @@ export async function renderForm(c: C, ctx: ChallengeContext, o: FormOptions) {
   const deps = c.get('deps');
   const t = MESSAGES[ctx.lang];
   const strategy = strategyFor(ctx.challenge?.method ?? ctx.txn.challengeMethod);
-  if (!strategy) return cannotContinue(c, ctx.lang, undefined, brandingFor(deps, ctx.txn, ctx.lang));
+  if (!strategy) return cannotContinue(c, ctx.lang, { issuer: ctx.issuer, txn: ctx.txn });
   const state = await signState(
     deps.keys.session,
-    { acsTransID: ctx.txn.acsTransID, lang: ctx.lang, threeDSSessionData: ctx.threeDSSessionData },
+    { acsTransID: ctx.txn.acsTransID, lang: ctx.lang, issuerId: ctx.issuer.id, threeDSSessionData: ctx.threeDSSessionData },
     deps.clock.now() + CHALLENGE_IDLE_MS,
   );
   const windowSize = ctx.challenge?.challengeWindowSize ?? undefined;
@@ -88,11 +90,11 @@ export async function renderForm(c: C, ctx: ChallengeContext, o: FormOptions) {
     fieldErrors: o.fieldErrors,
     notice: o.notice,
     remaining: o.remaining,
-    issuerPhone: deps.config.ISSUER_PHONE,
+    issuerPhone: ctx.issuer.helpdesk.phone,
   };
   // A wrong entry is a normal page for the cardholder; the status code tells tests and logs.
   return c.html(
-    <ChallengeShell lang={ctx.lang} t={t} branding={brandingFor(deps, ctx.txn, ctx.lang)} windowSize={windowSize} announce={formAnnouncement(form)}>
+    <ChallengeShell lang={ctx.lang} t={t} branding={brandingFor(ctx.issuer, ctx.txn, ctx.lang)} windowSize={windowSize} announce={formAnnouncement(form)}>
       <ChallengeForm {...form} />
     </ChallengeShell>,
     o.status ?? 200,
@@ -102,7 +104,7 @@ export async function renderForm(c: C, ctx: ChallengeContext, o: FormOptions) {
 /** Which ending the transaction reached, in the cardholder's words; undefined when none we can name. */
 function endingOf(deps: AppDeps, ctx: ChallengeContext, t: Messages): Omit<EndingProps, 't' | 'post'> | undefined {
   const txn = ctx.txn;
-  const phone = deps.config.ISSUER_PHONE;
+  const phone = ctx.issuer.helpdesk.phone;
   const portalUrl = `${deps.config.PUBLIC_URL}/#${PORTAL_SECTION_ID}`;
   if (txn.finalTransStatus === 'Y') return { heading: t.successHeading, auto: true };
   if (txn.state === 'cancelled' || txn.challengeCancel === '01') return { heading: t.cancelledHeading, auto: true };
@@ -124,13 +126,13 @@ export async function renderEnded(c: C, ctx: ChallengeContext) {
   const t = MESSAGES[ctx.lang];
   const post = finalPost(ctx.txn, ctx.threeDSSessionData);
   const ending = endingOf(deps, ctx, t);
-  if (!ending) return cannotContinue(c, ctx.lang, undefined, brandingFor(deps, ctx.txn, ctx.lang));
+  if (!ending) return cannotContinue(c, ctx.lang, { issuer: ctx.issuer, txn: ctx.txn });
   const props = { ...ending, t, post };
   return c.html(
     <ChallengeShell
       lang={ctx.lang}
       t={t}
-      branding={brandingFor(deps, ctx.txn, ctx.lang)}
+      branding={brandingFor(ctx.issuer, ctx.txn, ctx.lang)}
       windowSize={ctx.challenge?.challengeWindowSize ?? undefined}
       announce={endingAnnouncement(props)}
     >
@@ -139,21 +141,29 @@ export async function renderEnded(c: C, ctx: ChallengeContext) {
   );
 }
 
-/**
- * The plain "this purchase cannot continue" page, with the Erro post back to the shop when there
- * is one. `unavailable`: the appliance cannot answer right now (e.g. the database missed its
- * deadline): the cardholder may try again shortly.
- */
-export async function cannotContinue(c: C, lang: Lang, post?: FinalPost, branding?: Branding, reason?: 'unavailable') {
-  const deps = c.get('deps');
+export interface CannotContinueOptions {
+  /** The card's issuer, when the transaction is known; the install's first issuer otherwise. */
+  issuer?: IssuerSettings;
+  /** The transaction, for its scheme's mark. */
+  txn?: Pick<Transaction, 'brand'>;
+  /** The Erro to post back to the shop. */
+  post?: FinalPost;
+  /** The appliance cannot answer right now (e.g. the database missed its deadline): try again shortly. */
+  reason?: 'unavailable';
+}
+
+/** The plain "this purchase cannot continue" page, with the Erro post back to the shop when there is one. */
+export async function cannotContinue(c: C, lang: Lang, o: CannotContinueOptions = {}) {
+  const { post, reason } = o;
+  const issuer = o.issuer ?? (await issuerSettings(c.get('deps'), null));
   const t = MESSAGES[lang];
-  const phone = deps.config.ISSUER_PHONE;
+  const phone = issuer.helpdesk.phone;
   const props: EndingProps =
     reason === 'unavailable'
       ? { t, heading: t.unavailableHeading, text: t.unavailable, post, auto: false, issuerPhone: phone }
       : { t, heading: t.cannotContinueHeading, text: t.cannotContinue, post, auto: false, issuerPhone: phone };
   return c.html(
-    <ChallengeShell lang={lang} t={t} branding={branding ?? brandingFor(deps, undefined, lang)} announce={endingAnnouncement(props)}>
+    <ChallengeShell lang={lang} t={t} branding={brandingFor(issuer, o.txn, lang)} announce={endingAnnouncement(props)}>
       <Ending {...props} />
     </ChallengeShell>,
     reason === 'unavailable' ? 503 : 400,

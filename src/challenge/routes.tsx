@@ -18,10 +18,11 @@ import { clientIp } from '../http/client-ip.ts';
 import { decodeJsonBase64Url } from '../protocol/base64url.ts';
 import { decodeCReq } from '../protocol/creq.ts';
 import { buildErro, type ErrorCode } from '../protocol/errors.ts';
+import { issuerSettings } from '../issuers/settings.ts';
 import { loadContext, type ChallengeContext } from './context.ts';
 import { erroPost, finishChallenge } from './finish.ts';
 import { languageFor, MESSAGES, type Lang } from './messages.ts';
-import { brandingFor, cannotContinue, renderEnded, renderForm } from './render.tsx';
+import { cannotContinue, renderEnded, renderForm } from './render.tsx';
 import { sendFailureText } from './send-otp.ts';
 import { verifyState } from './state-token.ts';
 import { CHALLENGE_IDLE_MS, createChallenge, setChallengeLanguage, touchChallenge } from './store.ts';
@@ -88,7 +89,9 @@ challengeRoutes.post('/3ds/challenge/submit', async (c) => {
     }
 
     const now = deps.clock.now();
-    const claim = await claimAttempt(deps.db, member.id, deps.config.MAX_AUTH_ATTEMPTS, now);
+    // The card's issuer sets how many wrong entries lock the member.
+    const limit = ctx.issuer.policies.maxAuthAttempts;
+    const claim = await claimAttempt(deps.db, member.id, limit, now);
     const verdict = await strategy.verify(deps, ctx, secret.value, claim.allowed && loginIdMatches(typedId, member));
     const proved = claim.allowed && verdict !== 'wrong';
     await countInteraction(deps.db, ctx.txn.acsTransID);
@@ -101,7 +104,7 @@ challengeRoutes.post('/3ds/challenge/submit', async (c) => {
       await clearAttempts(deps.db, member.id, now);
       return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'success', strategy }) });
     }
-    if (!claim.allowed || claim.count >= deps.config.MAX_AUTH_ATTEMPTS) {
+    if (!claim.allowed || claim.count >= limit) {
       await lockMember(deps.db, member.id, now);
       deps.log.warn('member locked after wrong entries', { acsTransID: ctx.txn.acsTransID, memberId: member.id });
       return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '19' }) });
@@ -109,7 +112,7 @@ challengeRoutes.post('/3ds/challenge/submit', async (c) => {
     // The transaction may have ended meanwhile (a concurrent right entry, the timer): show that, never "wrong".
     const current = (await findTransaction(deps.db, ctx.txn.acsTransID))!;
     if (current.state !== 'challenge_started') return renderEnded(c, { ...ctx, txn: current });
-    return formPage(c, ctx, strategy, { error: t[strategy.texts.wrong], remaining: deps.config.MAX_AUTH_ATTEMPTS - claim.count, memberId: typedId, status: 400 });
+    return formPage(c, ctx, strategy, { error: t[strategy.texts.wrong], remaining: limit - claim.count, memberId: typedId, status: 400 });
   });
 });
 
@@ -127,7 +130,7 @@ challengeRoutes.post('/3ds/challenge/resend', async (c) => {
     case 'closed': // the flow ran out between the check and the send
       return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'expired' }) });
     default:
-      return formPage(c, ctx, strategy, { error: sendFailureText(t, result, deps.config.ISSUER_PHONE), status: result.outcome === 'failed' ? 503 : 429 });
+      return formPage(c, ctx, strategy, { error: sendFailureText(t, result, ctx.issuer.helpdesk.phone), status: result.outcome === 'failed' ? 503 : 429 });
   }
 });
 
@@ -181,7 +184,7 @@ async function begin(c: C, ctx: ChallengeContext) {
   const strategy = strategyFor(ctx.txn.challengeMethod);
   if (!strategy) return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '13' }) });
   const sent = await strategy.begin(deps, { ...ctx, clientIp: clientIp(c) });
-  const error = sent && sent.outcome !== 'sent' ? sendFailureText(MESSAGES[ctx.lang], sent, deps.config.ISSUER_PHONE) : undefined;
+  const error = sent && sent.outcome !== 'sent' ? sendFailureText(MESSAGES[ctx.lang], sent, ctx.issuer.helpdesk.phone) : undefined;
   return formPage(c, ctx, strategy, { error });
 }
 
@@ -204,14 +207,14 @@ async function openStep(c: C, options = { touch: true }): Promise<Step> {
   const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
   const state = await verifyState(deps.keys.session, form.state, deps.clock.now());
   const ctx = state && (await loadContext(deps, state.acsTransID, state.lang, state.threeDSSessionData));
-  if (!ctx || !ctx.challenge || !ctx.flow || !ctx.member) return { kind: 'closed', response: await cannotContinue(c, state?.lang ?? 'ja') };
+  if (!ctx || !ctx.challenge || !ctx.flow || !ctx.member) return { kind: 'closed', response: await cannotContinue(c, state?.lang ?? 'ja', ctx && { issuer: ctx.issuer, txn: ctx.txn }) };
   if (ctx.txn.state !== 'challenge_started') return { kind: 'closed', response: await renderEnded(c, ctx) };
   if (!valid(ctx.flow, deps.clock)) {
     return { kind: 'closed', response: await renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'expired' }) }) };
   }
   const strategy = strategyFor(ctx.challenge.method);
   // An expired token of a flow still open elsewhere (an old tab) takes no step.
-  if (state.expired || !strategy) return { kind: 'closed', response: await cannotContinue(c, ctx.lang) };
+  if (state.expired || !strategy) return { kind: 'closed', response: await cannotContinue(c, ctx.lang, { issuer: ctx.issuer, txn: ctx.txn }) };
   if (options.touch) {
     const now = deps.clock.now();
     await flowStore(deps).extend(ctx.flow, CHALLENGE_IDLE_MS);
@@ -239,7 +242,7 @@ async function refuseCReq(c: C, txn: Transaction, errorCode: ErrorCode, errorDet
     await finishChallenge(deps, txn, { kind: 'error', reason: '07', challengeCancel });
   }
   const post = txn.notificationURL ? erroPost(txn.notificationURL, erro, sessionData) : undefined;
-  return cannotContinue(c, lang, post, brandingFor(deps, txn));
+  return cannotContinue(c, lang, { issuer: await issuerSettings(deps, txn.issuerId), txn, post });
 }
 
 /** The acsTransID of a CReq that failed validation, if its JSON still has one. */

@@ -1,7 +1,7 @@
 /**
  * The challenge's SMS OTP: the flow kernel's send step (flow/send.ts: send slot, delivery policy,
- * breaker, windows, delivery) with the challenge's own text, card BIN and transaction, and what the
- * page says when no code went out.
+ * breaker, windows, delivery) with the challenge's own text in the card's issuer's name and under
+ * its sender ID and limits, card BIN and transaction, and what the page says when no code went out.
  */
 import { sendCode, type SendDeps, type SendResult } from '../flow/send.ts';
 import type { ChallengeContext } from './context.ts';
@@ -12,16 +12,15 @@ export type { SendRefusal, SendResult } from '../flow/send.ts';
 
 /** Sends a code for this challenge (first page or resend); the result says whether one went out. */
 export async function sendOtpFor(deps: SendDeps, ctx: ChallengeContext): Promise<SendResult> {
-  const { config } = deps;
   if (!ctx.flow || !ctx.member) return { outcome: 'failed', refusal: 'provisional' };
-  const { txn, lang } = ctx;
+  const { txn, lang, issuer } = ctx;
   const amount = formatAmount(txn.purchaseAmount, txn.purchaseCurrency, txn.purchaseExponent, lang);
-  const issuer = lang === 'ja' ? (config.SMS_ISSUER_NAME ?? config.ISSUER_NAME) : (config.SMS_ISSUER_NAME_EN ?? config.ISSUER_NAME_EN);
   return sendCode(deps, ctx.flow, ctx.member, {
     clientIp: ctx.clientIp,
     bin: binOf(ctx),
     acsTransID: txn.acsTransID,
-    compose: (code, minutes) => MESSAGES[lang].sms(issuer, code, txn.merchantName ?? '', amount, minutes),
+    issuer,
+    compose: (code, minutes) => MESSAGES[lang].sms(issuer.sms.name[lang], code, txn.merchantName ?? '', amount, minutes),
   });
 }
 

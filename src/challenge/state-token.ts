@@ -11,6 +11,8 @@ import type { Lang } from './messages.ts';
 export interface ChallengeState {
   acsTransID: string;
   lang: Lang;
+  /** The card's issuer, so that even a page shown while the database does not answer names it and its phone. */
+  issuerId?: number;
   /** Echoed byte for byte into the final CRes post; absent when the merchant sent none. */
   threeDSSessionData?: string;
 }
@@ -31,6 +33,7 @@ export async function verifyState(key: CryptoKey, token: unknown, now: number): 
   try {
     const { exp, ...state } = JSON.parse(new TextDecoder().decode(base64urlToBytes(body)));
     if (typeof state?.acsTransID !== 'string' || (state.lang !== 'ja' && state.lang !== 'en') || typeof exp !== 'number') return undefined;
+    if (state.issuerId !== undefined && !Number.isInteger(state.issuerId)) return undefined;
     return { ...(state as ChallengeState), expired: now >= exp };
   } catch {
     return undefined;

@@ -200,6 +200,11 @@ export const transactions = sqliteTable(
     areqDigest: text('areq_digest').notNull(),
     cardId: integer('card_id'),
     memberId: integer('member_id'),
+    /**
+     * The card's issuer (its BIN range's), fixed at the AReq: the challenge, its SMS and its
+     * endings use this issuer's settings. Null on rows from before issuers: the first issuer.
+     */
+    issuerId: integer('issuer_id'),
     panHash: text('pan_hash').notNull(),
     panCipher: text('pan_cipher').notNull(),
     panLast4: text('pan_last4').notNull(),
@@ -366,12 +371,16 @@ export const smsOutbox = sqliteTable('sms_outbox', {
   body: text('body').notNull(),
   otpCode: text('otp_code'),
   acsTransID: text('acs_trans_id'),
+  /** The sender ID it went out under (the card's issuer's), when one is set. */
+  sender: text('sender'),
   createdAt: createdAt(),
 });
 
 export const mailOutbox = sqliteTable('mail_outbox', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   recipient: text('recipient').notNull(),
+  /** The From it went out under (the issuer's mail sender), when one is set. */
+  sender: text('sender'),
   subject: text('subject').notNull(),
   body: text('body').notNull(),
   createdAt: createdAt(),

@@ -43,7 +43,7 @@ export async function assembleDeps(args: {
     // SMS_GATEWAY and MAILER choose the adapters; a test may hand in its own.
     sms: args.sms ?? smsGatewayFor(config, { db, clock, fetch: outbound }),
     mailer: args.mailer ?? mailerFor(config, { db, clock, fetch: outbound }),
-    risk: args.risk ?? simpleRiskProvider(config),
+    risk: args.risk ?? simpleRiskProvider(),
     assets: args.assets,
     connInfo: args.connInfo,
     fetch: outbound,

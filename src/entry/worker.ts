@@ -12,8 +12,7 @@ import { systemClock } from '../clock.ts';
 import { ConfigError, parseConfig } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { createLogger } from '../log.ts';
-import { seedDemoIssuer } from '../sandbox/demo-issuer.ts';
-import { runScheduledWork } from '../services.ts';
+import { runScheduledWork, seedDemoData } from '../services.ts';
 import { assembleDeps } from './assemble.ts';
 
 interface Env {
@@ -37,7 +36,7 @@ function boot(env: Env): Promise<Booted> {
     const log = createLogger({ level: config.LOG_LEVEL });
     const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
     const deps = await assembleDeps({ config, client, clock: systemClock, log, assets: env.ASSETS && assetsFrom(env.ASSETS), connInfo: getConnInfo });
-    if (config.DEMO_DATA) await seedDemoIssuer(deps);
+    await seedDemoData(deps);
     return { app: createApp(deps), deps };
   })();
   booted.catch(() => (booted = undefined));

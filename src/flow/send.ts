@@ -2,18 +2,21 @@
  * A flow's "send a code by SMS" step, the same for a challenge, a registration or a recovery.
  * In order, each step able to stop the send:
  *
- * 1. a send slot is claimed atomically on the flow row (open flow, cooldown, maximum per flow);
+ * 1. a send slot is claimed atomically on the flow row (open flow, and the issuer's cooldown and
+ *    maximum per flow);
  * 2. the delivery policy (messaging/policy.ts): never a provisional number, only allowed
  *    countries; then the circuit breaker must accept sends; then the per-phone, per-IP and per-BIN
  *    windows are counted (one atomic UPSERT each, keyed by their own subject);
  * 3. the breaker lets this send through (or makes it the probe);
- * 4. a fresh code goes out with retries (messaging/deliver.ts) and is stored only once it did.
+ * 4. a fresh code (living as long as the issuer says) goes out under the issuer's sender ID, with
+ *    retries (messaging/deliver.ts), and is stored only once it did.
  *
  * A refusal leaves the earlier code valid and is recorded in the outbound log. Nothing here throws
  * for a provider or policy problem: the result says what happened, for the page to say it.
  */
 import type { PhoneStatus } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
+import type { IssuerSettings } from '../issuers/settings.ts';
 import { acquireSend, breakerView, readBreaker } from '../messaging/breaker.ts';
 import { deliverSms, recordRefusal } from '../messaging/deliver.ts';
 import { maskPhone } from '../messaging/phone-mask.ts';
@@ -22,7 +25,7 @@ import { issueCode } from './codes.ts';
 import type { Flow } from './flow.ts';
 import { flowStore } from './store.ts';
 
-/** What sending a code uses: the flow and counters (db, clock), the limits (config), the SMS gateway, the code's key. */
+/** What sending a code uses: the flow and counters (db, clock), the delivery limits (config), the SMS gateway, the code's key. */
 export type SendDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'log' | 'sms' | 'keys'>;
 
 /** Why a send ended `failed`: refused by the policy, by the breaker, or the provider failed. */
@@ -53,16 +56,18 @@ export interface SendRequest {
   bin?: string;
   /** The 3-D Secure transaction the code is for, when there is one (outbound log, sandbox outbox). */
   acsTransID?: string;
+  /** The issuer whose card it is: its resend limits and code lifetime (policies) and SMS sender ID. */
+  issuer: Pick<IssuerSettings, 'policies' | 'sms'>;
   /** The SMS text for a code. */
   compose: (code: string, ttlMinutes: number) => string;
 }
 
 export async function sendCode(deps: SendDeps, flow: Pick<Flow, 'id' | 'kind'>, to: CodeRecipient, request: SendRequest): Promise<SendResult> {
-  const { config } = deps;
+  const { policies, sms } = request.issuer;
   const phone = to.phone;
   if (!phone) return { outcome: 'failed', refusal: 'provisional' };
 
-  const slot = await flowStore(deps).claimSendSlot(flow, { max: config.OTP_MAX_SENDS, cooldownMs: config.OTP_RESEND_COOLDOWN_SECONDS * 1000 });
+  const slot = await flowStore(deps).claimSendSlot(flow, { max: policies.otpMaxSends, cooldownMs: policies.otpResendCooldownSeconds * 1000 });
   if (!slot.ok) return slot.reason === 'cooldown' ? { outcome: 'cooldown', retryInSeconds: Math.ceil(slot.retryInMs / 1000) } : { outcome: slot.reason };
 
   const acsTransID = request.acsTransID;
@@ -81,10 +86,11 @@ export async function sendCode(deps: SendDeps, flow: Pick<Flow, 'id' | 'kind'>, 
   const permit = await acquireSend(deps);
   if (!permit.ok) return refuse('unavailable', 'circuit breaker open (another send is the probe)');
 
-  const ttlMs = config.OTP_TTL_SECONDS * 1000;
+  const ttlMs = policies.otpTtlSeconds * 1000;
   const sent = await issueCode(deps, flow.id, ttlMs, async (code) => {
-    const body = request.compose(code, Math.round(config.OTP_TTL_SECONDS / 60));
-    const delivery = await deliverSms(deps, { to: phone, body, acsTransID, otpCode: code }, { probe: permit.probe });
+    const body = request.compose(code, Math.round(policies.otpTtlSeconds / 60));
+    const message = { to: phone, from: sms.senderId ?? undefined, body, acsTransID, otpCode: code };
+    const delivery = await deliverSms(deps, message, { probe: permit.probe });
     return delivery.kind === 'sent';
   });
   return sent ? { outcome: 'sent' } : { outcome: 'failed', refusal: 'provider' };

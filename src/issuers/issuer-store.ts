@@ -5,10 +5,12 @@
  * belongs to that first issuer, so ranges added before issuers existed keep working.
  */
 import { asc, eq } from 'drizzle-orm';
+import { forgetBinRanges } from '../cards/bin-ranges.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { binRanges, issuers } from '../db/schema.ts';
+import { BRAND_IDS, BRANDS } from '../protocol/brands.ts';
 
 export type Issuer = typeof issuers.$inferSelect;
 /** What a person may set on an issuer (everything but its id and timestamps). */
@@ -27,11 +29,8 @@ export function issuerFieldsFromConfig(config: Config): IssuerFields {
     helpdeskHoursJa: config.ISSUER_HELPDESK_HOURS ?? '',
     helpdeskHoursEn: config.ISSUER_HELPDESK_HOURS_EN ?? '',
     logo: config.ISSUER_LOGO,
-    brandMarks: {
-      ...(config.BRAND_MARK_JCB ? { jcb: config.BRAND_MARK_JCB } : {}),
-      ...(config.BRAND_MARK_VISA ? { visa: config.BRAND_MARK_VISA } : {}),
-      ...(config.BRAND_MARK_MASTERCARD ? { mastercard: config.BRAND_MARK_MASTERCARD } : {}),
-    },
+    // BRAND_MARK_JCB, BRAND_MARK_VISA, … as { jcb, visa, … }, for the marks that are set.
+    brandMarks: Object.fromEntries(BRAND_IDS.map((b) => [b, config[BRANDS[b].settings.mark]]).filter(([, mark]) => mark)),
     smsSenderId: config.SMS_SENDER_ID ?? null,
     smsNameJa: config.SMS_ISSUER_NAME ?? config.ISSUER_NAME,
     smsNameEn: config.SMS_ISSUER_NAME_EN ?? config.ISSUER_NAME_EN,
@@ -92,23 +91,6 @@ export async function issuerByCode(db: Database, code: string): Promise<Issuer |
   return db.select().from(issuers).where(eq(issuers.code, code)).get();
 }
 
-/**
- * The issuer of a card number: the issuer of the enabled BIN range it falls in (a range without
- * one belongs to the first issuer). Undefined when no range holds it.
- */
-export async function issuerIdForPan(db: Database, pan: string): Promise<number | undefined> {
-  const ranges = await db
-    .select({ rangeStart: binRanges.rangeStart, rangeEnd: binRanges.rangeEnd, issuerId: binRanges.issuerId })
-    .from(binRanges)
-    .where(eq(binRanges.enabled, true));
-  const range = ranges.find((r) => {
-    const prefix = pan.slice(0, r.rangeStart.length);
-    return prefix.length === r.rangeStart.length && prefix >= r.rangeStart && prefix <= r.rangeEnd;
-  });
-  if (!range) return undefined;
-  return range.issuerId ?? (await firstIssuer(db))?.id;
-}
-
 export async function insertIssuer(db: Database, fields: IssuerFields, now: number): Promise<Issuer> {
   const [row] = await db.insert(issuers).values({ ...fields, createdAt: now, updatedAt: now }).returning();
   return row;
@@ -119,9 +101,10 @@ export async function updateIssuer(db: Database, id: number, fields: Partial<Iss
   return row;
 }
 
-/** Gives the ranges that have no issuer yet to one (the sandbox's second demo issuer takes one). */
+/** Gives a BIN range, and so its cards, to an issuer (the AReq look-up reads ranges afresh). */
 export async function assignBinRange(db: Database, rangeId: number, issuerId: number): Promise<void> {
   await db.update(binRanges).set({ issuerId }).where(eq(binRanges.id, rangeId));
+  forgetBinRanges(db);
 }
 
 /** BIN ranges of an issuer (the first issuer also owns the ranges with no issuer). */

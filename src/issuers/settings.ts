@@ -11,8 +11,9 @@ import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import { findBinRange, loadBinRanges } from '../cards/bin-ranges.ts';
 import type { Brand, MaintenanceWindow, PhoneChangeMode, ProvisionalPolicy, ReissuePolicy } from '../db/schema.ts';
-import { ensureFirstIssuer, issuerIdForPan, listIssuers, type Issuer, type IssuerFields } from './issuer-store.ts';
+import { ensureFirstIssuer, issuerFieldsFromConfig, listIssuers, type Issuer, type IssuerFields } from './issuer-store.ts';
 
 export interface IssuerSettings {
   id: number;
@@ -68,37 +69,67 @@ export function settingsOf(row: Issuer): IssuerSettings {
 
 type Deps = { db: Database; config: Config; clock: Clock };
 
-// Settings change rarely and every challenge reads them: each process keeps them a few seconds
-// (an edit through updateIssuerSettings forgets them at once).
+// Settings change rarely and every AReq and challenge page reads them: each process keeps all of
+// them for a few seconds, like the BIN ranges (no query on the hot path). A change in the admin
+// console (issuers/routes.tsx) forgets them at once in that process; others see it within CACHE_MS.
 const CACHE_MS = 5_000;
 const cache = new WeakMap<Database, { at: number; byId: Promise<Map<number, IssuerSettings>> }>();
+/** What the last successful read found, for pages shown while the database does not answer. */
+const lastRead = new WeakMap<Database, Map<number, IssuerSettings>>();
 
 async function all(deps: Deps): Promise<Map<number, IssuerSettings>> {
   const now = deps.clock.now();
   const hit = cache.get(deps.db);
   if (hit && now - hit.at < CACHE_MS) return hit.byId;
   const byId = (async () => {
-    await ensureFirstIssuer(deps);
-    return new Map((await listIssuers(deps.db)).map((row) => [row.id, settingsOf(row)]));
+    let rows = await listIssuers(deps.db);
+    if (rows.length === 0) {
+      await ensureFirstIssuer(deps);
+      rows = await listIssuers(deps.db);
+    }
+    const read = new Map(rows.map((row) => [row.id, settingsOf(row)]));
+    lastRead.set(deps.db, read);
+    return read;
   })();
   cache.set(deps.db, { at: now, byId });
   byId.catch(() => cache.delete(deps.db));
   return byId;
 }
 
+/** After a change to an issuer (or to which issuer a BIN range belongs): read them afresh. */
 export function forgetIssuerSettings(db: Database): void {
   cache.delete(db);
 }
 
-/** One issuer's settings; the first issuer's when the id is null or unknown (a single-issuer install). */
-export async function issuerSettings(deps: Deps, issuerId: number | null | undefined): Promise<IssuerSettings> {
-  const byId = await all(deps);
-  return (issuerId != null ? byId.get(issuerId) : undefined) ?? [...byId.values()][0];
+/** The issuer `issuerId`; the first issuer when it is null or unknown (ranges and rows from before issuers). */
+function pick(byId: Map<number, IssuerSettings>, issuerId: number | null | undefined): IssuerSettings | undefined {
+  return (issuerId != null ? byId.get(issuerId) : undefined) ?? byId.values().next().value;
 }
 
-/** The settings of a card's issuer, found by the BIN range its number falls in. */
+/** One issuer's settings; the first issuer's when the id is null or unknown (a single-issuer install). */
+export async function issuerSettings(deps: Deps, issuerId: number | null | undefined): Promise<IssuerSettings> {
+  return pick(await all(deps), issuerId)!;
+}
+
+/** Every issuer's settings, the first issuer first. */
+export async function listIssuerSettings(deps: Deps): Promise<IssuerSettings[]> {
+  return [...(await all(deps)).values()];
+}
+
+/** The settings of a card's issuer: its BIN range's (the same kept ranges the AReq matches). */
 export async function issuerSettingsForPan(deps: Deps, pan: string): Promise<IssuerSettings> {
-  return issuerSettings(deps, await issuerIdForPan(deps.db, pan));
+  const range = findBinRange(await loadBinRanges(deps.db, deps.clock.now()), pan);
+  return issuerSettings(deps, range?.issuerId);
+}
+
+/**
+ * An issuer's settings as last read, without asking the database: for the page that says the
+ * appliance cannot answer right now (the database missed its deadline). Before any read, the first
+ * issuer as the configuration seeds it.
+ */
+export function lastKnownIssuerSettings(deps: Pick<Deps, 'db' | 'config'>, issuerId: number | null | undefined): IssuerSettings {
+  const read = lastRead.get(deps.db);
+  return (read && pick(read, issuerId)) ?? settingsOf({ ...issuerFieldsFromConfig(deps.config), id: 0, createdAt: 0, updatedAt: 0 });
 }
 
 /** The issuer whose member portal answers on a host name; the first issuer when none claims it. */

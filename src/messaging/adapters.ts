@@ -1,6 +1,8 @@
 /**
  * Chooses the SMS gateway and the mailer by configuration (`SMS_GATEWAY`, `MAILER`). The config
  * has already refused a choice whose settings are missing, so every `!` below is guaranteed.
+ * SMS_SENDER_ID and MAIL_FROM are the adapters' defaults: each message names its issuer's sender
+ * (`from`) when that issuer has one.
  */
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';

@@ -28,7 +28,7 @@ export function httpMailer(o: HttpMailerOptions): Mailer {
     async send(message, options) {
       const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' };
       if (o.authValue) headers[o.authHeader.toLowerCase()] = o.authValue;
-      const body = fillTemplate(o.bodyTemplate, { from: o.from, to: message.to, subject: message.subject, text: message.body });
+      const body = fillTemplate(o.bodyTemplate, { from: message.from ?? o.from, to: message.to, subject: message.subject, text: message.body });
       const answer = await postToProvider(o.fetch, { url: o.url, headers, body, timeoutMs: o.timeoutMs, signal: options?.signal });
       if (answer.kind === 'no-answer') return noAnswerFailure(answer);
       const hide = (text: string) => scrub(text, [message.body, message.to, o.authValue]);

@@ -30,7 +30,7 @@ export function httpSmsGateway(o: HttpSmsOptions): SmsGateway {
     async send(message, options) {
       const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' };
       if (o.authValue) headers[o.authHeader.toLowerCase()] = o.authValue;
-      const body = fillTemplate(o.bodyTemplate, { to: message.to, from: o.senderId ?? '', text: message.body });
+      const body = fillTemplate(o.bodyTemplate, { to: message.to, from: message.from ?? o.senderId ?? '', text: message.body });
       const answer = await postToProvider(o.fetch, { url: o.url, headers, body, timeoutMs: o.timeoutMs, signal: options?.signal });
       if (answer.kind === 'no-answer') return noAnswerFailure(answer);
       const hide = (text: string) => scrub(text, [message.otpCode, message.body, o.authValue], message.to);

@@ -7,6 +7,8 @@ import type { SendOptions } from './sms-gateway.ts';
 
 export interface MailMessage {
   to: string;
+  /** The From it goes out under: the issuer's mail sender. Absent: the adapter's own (MAIL_FROM). */
+  from?: string;
   subject: string;
   body: string;
 }

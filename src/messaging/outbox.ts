@@ -19,6 +19,7 @@ export function outboxSmsGateway(db: Database, clock: Clock): SmsGateway {
           body: message.body,
           otpCode: message.otpCode ?? null,
           acsTransID: message.acsTransID ?? null,
+          sender: message.from ?? null,
           createdAt: clock.now(),
         })
         .returning({ id: smsOutbox.id });
@@ -33,7 +34,7 @@ export function outboxMailer(db: Database, clock: Clock): Mailer {
     async send(message) {
       const [row] = await db
         .insert(mailOutbox)
-        .values({ recipient: message.to, subject: message.subject, body: message.body, createdAt: clock.now() })
+        .values({ recipient: message.to, sender: message.from ?? null, subject: message.subject, body: message.body, createdAt: clock.now() })
         .returning({ id: mailOutbox.id });
       return { ok: true, providerMessageId: `outbox-${row.id}` };
     },

@@ -11,6 +11,11 @@
 export interface SmsMessage {
   /** E.164, e.g. +819012345678. */
   to: string;
+  /**
+   * The sender ID it goes out under: the card's issuer's (several issuers share one gateway
+   * account). Absent: the adapter's own (SMS_SENDER_ID, or the provider's default).
+   */
+  from?: string;
   body: string;
   /** Bound transaction, for the outbound log and the sandbox outbox. */
   acsTransID?: string;

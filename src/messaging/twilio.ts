@@ -28,7 +28,7 @@ export function twilioSmsGateway(o: TwilioOptions): SmsGateway {
   return {
     name: 'twilio',
     async send(message, options) {
-      const body = new URLSearchParams({ To: message.to, From: o.from, Body: message.body }).toString();
+      const body = new URLSearchParams({ To: message.to, From: message.from ?? o.from, Body: message.body }).toString();
       const headers = { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
       const answer = await postToProvider(o.fetch, { url, headers, body, timeoutMs: o.timeoutMs, signal: options?.signal });
       if (answer.kind === 'no-answer') return noAnswerFailure(answer);

@@ -35,7 +35,7 @@ export function vonageSmsGateway(o: VonageOptions): SmsGateway {
     name: 'vonage',
     async send(message, options) {
       const form = new URLSearchParams({
-        from: o.from,
+        from: message.from ?? o.from,
         to: message.to.replace(/^\+/, ''),
         text: message.body,
         type: GSM_SAFE.test(message.body) ? 'text' : 'unicode',

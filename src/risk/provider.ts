@@ -4,8 +4,11 @@
  * `simple-rules.ts`; an external scoring service can implement the same interface.
  */
 import type { Brand } from '../db/schema.ts';
+import type { IssuerSettings } from '../issuers/settings.ts';
 
 export interface RiskInput {
+  /** The card's issuer, with the amount thresholds and the velocity limit it chose. */
+  issuer: Pick<IssuerSettings, 'code' | 'challengeThresholds' | 'velocityLimitPerHour'>;
   brand: Brand;
   deviceChannel: '01' | '02' | '03';
   messageCategory: '01' | '02';

@@ -1,26 +1,25 @@
 /**
  * The first risk function: an amount threshold per currency, the requestor's challenge
- * preference, and a per-card velocity count. Each rule that fires names itself in `reasons`;
+ * preference, and a per-card velocity count, with the thresholds and the limit of the card's
+ * issuer (from the input). Each rule that fires names itself in `reasons`;
  * any of them means a challenge. The score only summarises for the transaction trail.
  * The full rule engine is a later issue; it replaces this behind the same `RiskProvider` interface.
  */
-import type { Config } from '../config.ts';
 import type { RiskAssessment, RiskInput, RiskProvider } from './provider.ts';
 
-type RiskConfig = Pick<Config, 'CHALLENGE_THRESHOLDS' | 'VELOCITY_LIMIT_PER_HOUR'>;
-
-export function simpleRiskProvider(config: RiskConfig): RiskProvider {
-  return { name: 'simple-rules', assess: async (input) => assessSimple(input, config) };
+export function simpleRiskProvider(): RiskProvider {
+  return { name: 'simple-rules', assess: async (input) => assessSimple(input) };
 }
 
-export function assessSimple(input: RiskInput, config: RiskConfig): RiskAssessment {
+export function assessSimple(input: RiskInput): RiskAssessment {
   const fired: { reason: string; score: number }[] = [];
+  const { challengeThresholds, velocityLimitPerHour } = input.issuer;
 
-  if (input.velocityLastHour > config.VELOCITY_LIMIT_PER_HOUR) {
+  if (input.velocityLastHour > velocityLimitPerHour) {
     fired.push({ reason: `velocity: ${input.velocityLastHour} authentications for this card in the last hour`, score: 50 });
   }
   if (input.purchaseAmount !== undefined && input.purchaseCurrency) {
-    const threshold = config.CHALLENGE_THRESHOLDS[input.purchaseCurrency];
+    const threshold = challengeThresholds[input.purchaseCurrency];
     const major = input.purchaseAmount / 10 ** (input.purchaseExponent ?? 0);
     if (threshold !== undefined && major >= threshold) {
       fired.push({ reason: `amount ${major} at or above the challenge threshold ${threshold} for currency ${input.purchaseCurrency}`, score: 40 });

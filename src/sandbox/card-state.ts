@@ -1,7 +1,7 @@
 /**
- * What each demo card will do now, read from the database rather than from its description: a
- * member locked by wrong entries, the SMS limit of its phone reached, the velocity rule turning
- * purchases into challenges. And the reset that puts a demo card's member and phone counter back
+ * What each demo card will do now, read from the database rather than from its description: its
+ * issuer, a member locked by wrong entries (at that issuer's limit), the SMS limit of its phone
+ * reached, the issuer's velocity rule turning purchases into challenges. And the reset that puts a demo card's member and phone counter back
  * as they were seeded, so a walk through the sandbox never ends on a card it has used up.
  */
 import { and, asc, eq, gte } from 'drizzle-orm';
@@ -9,6 +9,7 @@ import { panLookupHash } from '../cards/pan.ts';
 import { localTime } from '../clock.ts';
 import { cards, transactions } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
+import { issuerSettingsForPan } from '../issuers/settings.ts';
 import { clearAttempts, unlockMember } from '../members/attempts.ts';
 import { findMemberByLoginId, findMemberOfAccount } from '../members/store.ts';
 import { phoneCounterKey } from '../messaging/policy.ts';
@@ -21,13 +22,15 @@ const HOUR_MS = 60 * 60 * 1000;
 export type DemoCardState = 'as_described' | 'locked' | 'sms_limit' | 'velocity' | 'not_seeded';
 
 export interface DemoCardNow {
+  /** The card's issuer (its BIN range's), whose page, SMS and limits it gets. */
+  issuer: { code: string; name: { ja: string; en: string } };
   state: DemoCardState;
   /** Why, most important first, in both languages (times in the issuer's time zone). */
   notes: { ja: string; en: string }[];
   failedAttempts: { count: number; limit: number } | null;
   /** Sends to the member's phone in the current SMS_LIMIT_PER_PHONE window (null: no phone, or no limit). */
   sms: { count: number; limit: number; resetsAt: number } | null;
-  /** Authentications of this card in the last hour, against VELOCITY_LIMIT_PER_HOUR. */
+  /** Authentications of this card in the last hour, against its issuer's velocity limit. */
   velocity: { count: number; limit: number; frictionlessAgainAt: number | null };
   /** Whether a reset would change something (a lock, wrong entries or SMS sends to undo). */
   resettable: boolean;
@@ -39,7 +42,10 @@ export async function demoCardNow(deps: Pick<AppDeps, 'db' | 'clock' | 'config' 
   const now = deps.clock.now();
   const at = (ms: number) => localTime(ms, timeZone).slice(11, 16);
   const notes: DemoCardNow['notes'] = [];
-  const velocityLimit = config.VELOCITY_LIMIT_PER_HOUR;
+  const settings = await issuerSettingsForPan(deps, demo.pan);
+  const issuer = { code: settings.code, name: settings.name };
+  const velocityLimit = settings.velocityLimitPerHour;
+  const attemptLimit = settings.policies.maxAuthAttempts;
 
   const card = await db
     .select({ id: cards.id, accountId: cards.accountId, status: cards.status, expiry: cards.expiry })
@@ -48,6 +54,7 @@ export async function demoCardNow(deps: Pick<AppDeps, 'db' | 'clock' | 'config' 
     .get();
   if (!card) {
     return {
+      issuer,
       state: 'not_seeded',
       notes: [{ ja: 'データベースにありません（デモデータが入っていません）', en: 'Not in the database (the demo data was not seeded)' }],
       failedAttempts: null,
@@ -68,9 +75,9 @@ export async function demoCardNow(deps: Pick<AppDeps, 'db' | 'clock' | 'config' 
         : { ja: '誤入力が上限に達しロック中：認証はN/19。「元に戻す」で解除できます', en: 'Locked after too many wrong entries: purchases get N/19. Reset unlocks it' },
     );
   }
-  const failedAttempts = member ? { count: member.failedAttempts, limit: config.MAX_AUTH_ATTEMPTS } : null;
+  const failedAttempts = member ? { count: member.failedAttempts, limit: attemptLimit } : null;
   if (member?.status === 'active' && member.failedAttempts > 0) {
-    notes.push({ ja: `誤入力 ${member.failedAttempts}/${config.MAX_AUTH_ATTEMPTS} 回`, en: `${member.failedAttempts} of ${config.MAX_AUTH_ATTEMPTS} wrong entries so far` });
+    notes.push({ ja: `誤入力 ${member.failedAttempts}/${attemptLimit} 回`, en: `${member.failedAttempts} of ${attemptLimit} wrong entries so far` });
   }
 
   let sms: DemoCardNow['sms'] = null;
@@ -112,6 +119,7 @@ export async function demoCardNow(deps: Pick<AppDeps, 'db' | 'clock' | 'config' 
   if (states.length === 0) notes.unshift({ ja: '説明どおり', en: 'As described' });
   const lockedByUse = member?.status === 'locked' && seeded?.status !== 'locked';
   return {
+    issuer,
     state: states[0] ?? 'as_described',
     notes,
     failedAttempts,

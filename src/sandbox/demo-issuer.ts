@@ -14,6 +14,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { binRanges, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import { firstIssuer } from '../issuers/issuer-store.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../log.ts';
 import { createMember } from '../members/store.ts';
@@ -130,7 +131,7 @@ export const DEMO_CARDS: DemoCard[] = [
   },
 ];
 
-/** What seeding needs: the database, clock, keys, log, and the reissue policy the demo reissue follows. */
+/** What seeding needs: the database, clock, keys, log, and the configured reissue policy (see below). */
 export interface DemoSeedDeps {
   db: Database;
   clock: Clock;
@@ -149,12 +150,15 @@ export async function seedDemoIssuer(deps: DemoSeedDeps): Promise<boolean> {
     const added = await addBinRange(deps, range, { actor: { type: 'system', name: 'demo-issuer' }, detail: { via: 'demo' } });
     if (!added.ok) throw new Error(`demo range ${range.rangeStart} overlaps range ${added.clash.id}`);
   }
+  // The reissued demo card is a JCB, so the first issuer's: its policy, or the configured one that
+  // issuer will be made with on first use (seeding leaves that to the running configuration).
+  const reissuePolicy = (await firstIssuer(db))?.reissuePolicy ?? deps.config.REISSUE_POLICY;
   const seeded = new Map<string, { cardId: number; cardholderId: number }>();
   for (const [i, demo] of DEMO_CARDS.entries()) {
     if (demo.reissues) {
       // A reissue as the issuer files one: the old card becomes `replaced`, the new one joins its account.
       const old = seeded.get(demo.reissues)!;
-      const r = await reissueCard(deps, { replaces: { cardId: old.cardId }, card: { pan: demo.pan, expiry: demo.expiry, brand: demo.brand, status: demo.status }, policy: deps.config.REISSUE_POLICY });
+      const r = await reissueCard(deps, { replaces: { cardId: old.cardId }, card: { pan: demo.pan, expiry: demo.expiry, brand: demo.brand, status: demo.status }, policy: reissuePolicy });
       if (!r.ok) throw new Error(`demo reissue ${demo.key}: ${r.reason}`);
       seeded.set(demo.key, { cardId: r.cardId, cardholderId: old.cardholderId });
       continue;

@@ -11,7 +11,7 @@ import { SandboxMerchantPage } from '../../views/sandbox/merchant.tsx';
 import { mailOutbox, smsOutbox, transactions } from '../db/schema.ts';
 import { localTime, type Clock } from '../clock.ts';
 import type { AppEnv } from '../deps.ts';
-import { issuerSettings } from '../issuers/settings.ts';
+import { issuerSettings, listIssuerSettings } from '../issuers/settings.ts';
 import { demoCardNow, resetDemoCard } from './card-state.ts';
 import { DEMO_CARDS, demoMemberOf } from './demo-issuer.ts';
 import { exchangeOf } from './exchange.ts';
@@ -41,6 +41,7 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
           body: r.body,
           otpCode: r.otpCode,
           acsTransID: r.acsTransID,
+          sender: r.sender,
           createdAt: new Date(r.createdAt).toISOString(),
         })),
       );
@@ -51,7 +52,7 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
   routes.get('/sandbox/mail', async (c) => {
     const rows = await c.get('deps').db.select().from(mailOutbox).orderBy(desc(mailOutbox.id)).limit(100);
     if (prefersJson(c)) {
-      return c.json(rows.map((r) => ({ id: r.id, recipient: r.recipient, subject: r.subject, body: r.body, createdAt: new Date(r.createdAt).toISOString() })));
+      return c.json(rows.map((r) => ({ id: r.id, recipient: r.recipient, sender: r.sender, subject: r.subject, body: r.body, createdAt: new Date(r.createdAt).toISOString() })));
     }
     return c.html(<MailOutboxPage rows={rows} timeZone={await timeZoneOf(c)} />);
   });
@@ -65,12 +66,13 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
       return c.json(
         DEMO_CARDS.map((card, i) => {
           const member = demoMemberOf(card);
-          const { sms, velocity, ...rest } = now[i];
+          const { issuer, sms, velocity, ...rest } = now[i];
           return {
             key: card.key,
             pan: card.pan,
             expiry: card.expiry,
             brand: card.brand,
+            issuer: issuer.code,
             memberId: member?.loginId ?? null,
             ...(member?.password ? { password: member.password } : {}),
             purpose: card.purpose,
@@ -82,7 +84,8 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
     }
     const resetKey = c.req.query('reset');
     const reset = DEMO_CARDS.find((card) => card.key === resetKey);
-    return c.html(<DemoCardsPage cards={DEMO_CARDS} now={now} config={deps.config} timeZone={timeZone} at={localTime(deps.clock.now(), timeZone)} reset={reset} />);
+    const issuers = await listIssuerSettings(deps);
+    return c.html(<DemoCardsPage cards={DEMO_CARDS} now={now} issuers={issuers} config={deps.config} timeZone={timeZone} at={localTime(deps.clock.now(), timeZone)} reset={reset} />);
   });
 
   /**

@@ -266,8 +266,9 @@ describe.each(EMV_SIZES)('challenge in window size %s', (code, windowSize, width
     const portal = (await frame.getAttribute('.ending .portal a', 'href'))!;
     expect(portal).toBe(`${server.baseUrl}/#portal`);
     expect(await frame.getAttribute('.ending .portal a', 'target')).toBe('_blank');
-    // The phone is in the main text (not only inside the collapsed help).
-    expect(await frame.getAttribute('.ending > .call a', 'href')).toBe('tel:0120000000');
+    // The phone is in the main text (not only inside the collapsed help): the Visa card's issuer's,
+    // the sandbox's second demo issuer (kita).
+    expect(await frame.getAttribute('.ending > .call a', 'href')).toBe('tel:0120111222');
     expect(await inView(frame, '.ending .portal a')).toBe(true);
     expect(await axeViolations(frame)).toEqual([]);
     await screenshot(page, `challenge-guidance-${code}`, false);
@@ -322,7 +323,8 @@ describe('challenge in English', () => {
       expect(await frame.textContent('h1')).toContain('make sure');
       expect(await frame.textContent('.purchase')).toContain('$300.00');
       expect(await frame.textContent('.purchase')).toContain('(Japan time)');
-      expect(await frame.textContent('.branding .issuer-name')).toBe('Mamori Card');
+      // The demo Visa cards are the second demo issuer's.
+      expect(await frame.textContent('.branding .issuer-name')).toBe('Kitaguni Card');
       expect(await frame.textContent('.secondary-actions')).toContain('Resend one-time password');
       expect(await frame.textContent('.personal-message')).toContain('enter nothing, press "Cancel"');
       expect(await hasHorizontalScroll(page)).toBe(false);

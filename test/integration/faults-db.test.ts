@@ -8,6 +8,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoStaff } from '../../src/admin/demo-staff.ts';
 import { startServices } from '../../src/services.ts';
 import { MESSAGES } from '../../src/challenge/messages.ts';
 import { backoffMs } from '../../src/acs/timers.ts';
@@ -218,4 +219,16 @@ describe('a libSQL server that stops answering (SIGSTOP), comes back (SIGCONT), 
       services.stop();
     }
   }, 90_000);
+
+  it("names the card's issuer and its phone on the page shown while the database does not answer", async () => {
+    // The sandbox's second demo issuer takes the demo Visa range; the page's signed state names it.
+    await seedDemoStaff(t.deps);
+    const challenge = await openChallenge(t, 'visa-otp');
+    await sqld.pause();
+    const step = await answerWithin(submit(t, challenge.state!, 'demo-visa', '000000'), BOUND_MS, 'challenge step');
+    expect(step.res.status).toBe(503);
+    expect(step.html).toContain(MESSAGES.ja.unavailableHeading);
+    expect(step.html).toContain('<span class="issuer-name">きたぐにカード</span>');
+    expect(step.html).toContain('href="tel:0120111222"');
+  }, 60_000);
 });

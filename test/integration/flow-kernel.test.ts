@@ -11,6 +11,7 @@ import { consumeCode, issueCode } from '../../src/flow/codes.ts';
 import { normaliseEntry } from '../../src/flow/entry.ts';
 import { valid } from '../../src/flow/flow.ts';
 import { sendCode, type SendRequest } from '../../src/flow/send.ts';
+import { issuerSettings } from '../../src/issuers/settings.ts';
 import { flowStore } from '../../src/flow/store.ts';
 import { claimAttempt, lockMember, unlockMember } from '../../src/members/attempts.ts';
 import { verifyPassword } from '../../src/members/password.ts';
@@ -47,15 +48,16 @@ async function start(env: Record<string, string> = {}) {
   open.push(t);
   const [row] = await t.deps.db.select().from(members).where(eq(members.loginId, 'demo-jcb'));
   const member = (await findMember(t.deps.db, row.id))!;
-  return { t, sms, member };
+  // Sent for the card's issuer (the first, seeded from this test's configuration): its limits and lifetime.
+  const request: SendRequest = { issuer: await issuerSettings(t.deps, null), compose: (code, minutes) => `Mamori: your code is ${code} (${minutes} min)` };
+  return { t, sms, member, request };
 }
 
-const request: SendRequest = { compose: (code, minutes) => `Mamori: your code is ${code} (${minutes} min)` };
 const codeOf = (message: SmsMessage) => /code is (\d{6})/.exec(message.body)![1];
 
 describe('a phone verification flow uses the challenge\'s code machinery', () => {
   it('sends a code, checks it once, and refuses it afterwards and in another flow', async () => {
-    const { t, sms, member } = await start();
+    const { t, sms, member, request } = await start();
     const flows = flowStore(t.deps);
     const flow = await flows.create({ kind: 'phone_verification', subject: `member:${member.id}`, ttlMs: 600_000 });
     const other = await flows.create({ kind: 'phone_verification', subject: `member:${member.id}`, ttlMs: 600_000 });
@@ -84,7 +86,7 @@ describe('a phone verification flow uses the challenge\'s code machinery', () =>
   });
 
   it('holds the same send slot as the challenge: cooldown, then the per-flow maximum, one claim per slot under concurrency', async () => {
-    const { t, sms, member } = await start({ OTP_RESEND_COOLDOWN_SECONDS: '30', OTP_MAX_SENDS: '3' });
+    const { t, sms, member, request } = await start({ OTP_RESEND_COOLDOWN_SECONDS: '30', OTP_MAX_SENDS: '3' });
     const flow = await flowStore(t.deps).create({ kind: 'phone_verification', subject: 'x', ttlMs: 3_600_000 });
     const burst = await Promise.all(Array.from({ length: 20 }, () => sendCode(t.deps, flow, member, request)));
     expect(burst.filter((r) => r.outcome === 'sent')).toHaveLength(1);
@@ -106,7 +108,7 @@ describe('a phone verification flow uses the challenge\'s code machinery', () =>
   });
 
   it('counts against the same per-phone window as the challenge, and the policy still refuses a provisional number', async () => {
-    const { t, sms, member } = await start({ SMS_LIMIT_PER_PHONE: '2/1h', SMS_LIMIT_PER_BIN: 'off', OTP_RESEND_COOLDOWN_SECONDS: '0' });
+    const { t, sms, member, request } = await start({ SMS_LIMIT_PER_PHONE: '2/1h', SMS_LIMIT_PER_BIN: 'off', OTP_RESEND_COOLDOWN_SECONDS: '0' });
     const challenge = await openChallenge(t, 'jcb-otp'); // one SMS to +819011110001 from a challenge
     expect(sms.sent).toHaveLength(1);
     const flow = await flowStore(t.deps).create({ kind: 'phone_verification', subject: 'x', ttlMs: 600_000 });
@@ -121,7 +123,7 @@ describe('a phone verification flow uses the challenge\'s code machinery', () =>
   });
 
   it('stores no code when the delivery failed, and the earlier code stays valid', async () => {
-    const { t, sms, member } = await start({ OTP_RESEND_COOLDOWN_SECONDS: '0' });
+    const { t, sms, member, request } = await start({ OTP_RESEND_COOLDOWN_SECONDS: '0' });
     const flow = await flowStore(t.deps).create({ kind: 'phone_verification', subject: 'x', ttlMs: 600_000 });
     await sendCode(t.deps, flow, member, request);
     const first = codeOf(sms.sent[0]);
@@ -133,7 +135,7 @@ describe('a phone verification flow uses the challenge\'s code machinery', () =>
   });
 
   it('lets a code expire', async () => {
-    const { t, sms, member } = await start({ OTP_TTL_SECONDS: '60' });
+    const { t, sms, member, request } = await start({ OTP_TTL_SECONDS: '60' });
     const flow = await flowStore(t.deps).create({ kind: 'phone_verification', subject: 'x', ttlMs: 600_000 });
     await sendCode(t.deps, flow, member, request);
     t.clock.advance(60_000);

@@ -585,15 +585,15 @@ describe("times on the sandbox's pages, in the issuer's time zone", () => {
     expect(() => parseConfig({ ISSUER_TIME_ZONE: 'Asia/Nowhere', ...TEST_SECRETS })).toThrow('Invalid configuration: ISSUER_TIME_ZONE must be an IANA time zone such as Asia/Tokyo');
   });
 
-  it('answers the mail outbox as JSON: recipient, subject, body, createdAt, newest first', async () => {
+  it('answers the mail outbox as JSON: recipient, sender, subject, body, createdAt, newest first', async () => {
     const t = await start();
     await t.deps.mailer.send({ to: 'a@example.jp', subject: 'first', body: 'one' });
     t.clock.advance(1000);
-    await t.deps.mailer.send({ to: 'b@example.jp', subject: 'second', body: 'two' });
+    await t.deps.mailer.send({ to: 'b@example.jp', from: 'Kitaguni Card <no-reply@kita.example>', subject: 'second', body: 'two' });
     const rows = (await (await t.app.request('/sandbox/mail', { headers: JSON_ONLY })).json()) as Record<string, unknown>[];
     expect(rows.map(({ id: _id, ...r }) => r)).toEqual([
-      { recipient: 'b@example.jp', subject: 'second', body: 'two', createdAt: '2026-01-15T03:00:01.000Z' },
-      { recipient: 'a@example.jp', subject: 'first', body: 'one', createdAt: '2026-01-15T03:00:00.000Z' },
+      { recipient: 'b@example.jp', sender: 'Kitaguni Card <no-reply@kita.example>', subject: 'second', body: 'two', createdAt: '2026-01-15T03:00:01.000Z' },
+      { recipient: 'a@example.jp', sender: null, subject: 'first', body: 'one', createdAt: '2026-01-15T03:00:00.000Z' },
     ]);
   });
 

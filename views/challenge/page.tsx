@@ -19,9 +19,9 @@ import type { ChallengeWords } from './messages.ts';
 type T = ChallengeWords;
 
 export interface Branding {
-  /** The issuer's name in the page's language (ISSUER_NAME / ISSUER_NAME_EN), always shown as text. */
+  /** The card's issuer's name in the page's language (its settings, src/issuers/), always shown as text. */
   issuerName: string;
-  /** The issuer's logo (ISSUER_LOGO); the default one is a name-less mark, so it never contradicts the name. */
+  /** The issuer's logo; the default one (ISSUER_LOGO's) is a name-less mark, so it never contradicts the name. */
   issuerLogo: string;
   brand: 'jcb' | 'visa' | 'mastercard';
   /** The scheme's programme name (J/Secure, Visa Secure, …): the mark's text, or its alt text. */

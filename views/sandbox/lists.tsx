@@ -1,5 +1,6 @@
 import type { Config, RateLimit } from '../../src/config.ts';
 import { localTime } from '../../src/clock.ts';
+import type { IssuerSettings } from '../../src/issuers/settings.ts';
 import type { DemoCardNow } from '../../src/sandbox/card-state.ts';
 import { demoMemberOf, type DemoCard } from '../../src/sandbox/demo-issuer.ts';
 import { Bilingual, Page } from '../layout.tsx';
@@ -11,12 +12,14 @@ export interface SmsRow {
   body: string;
   otpCode: string | null;
   acsTransID: string | null;
+  sender: string | null;
   createdAt: number;
 }
 
 export interface MailRow {
   id: number;
   recipient: string;
+  sender: string | null;
   subject: string;
   body: string;
   createdAt: number;
@@ -28,6 +31,16 @@ function When({ ms, timeZone }: { ms: number; timeZone: string }) {
     <time datetime={new Date(ms).toISOString()}>
       {localTime(ms, timeZone)} ({timeZone})
     </time>
+  );
+}
+
+/** Who a message went out from: the card's issuer's sender. */
+function Sender({ sender }: { sender: string }) {
+  return (
+    <>
+      {' · '}
+      <Bilingual ja={`送信者 ${sender}`} en={`from ${sender}`} />
+    </>
   );
 }
 
@@ -57,6 +70,7 @@ export function SmsOutboxPage({ rows, timeZone }: { rows: SmsRow[]; timeZone: st
               <li class="sms" data-acs-trans-id={r.acsTransID ?? ''}>
                 <p class="sms-meta">
                   <strong>{r.recipient}</strong> · <When ms={r.createdAt} timeZone={timeZone} />
+                  {r.sender && <Sender sender={r.sender} />}
                   {r.otpCode && (
                     <>
                       {' '}
@@ -101,6 +115,7 @@ export function MailOutboxPage({ rows, timeZone }: { rows: MailRow[]; timeZone: 
               <li class="sms">
                 <p class="sms-meta">
                   <strong>{r.recipient}</strong> · <When ms={r.createdAt} timeZone={timeZone} />
+                  {r.sender && <Sender sender={r.sender} />}
                 </p>
                 <p>
                   <strong>{r.subject}</strong>
@@ -132,7 +147,9 @@ export interface DemoCardsPageProps {
   cards: DemoCard[];
   /** What each card will do now, in the order of `cards`. */
   now: DemoCardNow[];
-  config: Pick<Config, 'SMS_LIMIT_PER_PHONE' | 'SMS_LIMIT_PER_IP' | 'VELOCITY_LIMIT_PER_HOUR' | 'MAX_AUTH_ATTEMPTS'>;
+  /** The issuers on this install, for their velocity and wrong-entry limits. */
+  issuers: Pick<IssuerSettings, 'name' | 'velocityLimitPerHour' | 'policies'>[];
+  config: Pick<Config, 'SMS_LIMIT_PER_PHONE' | 'SMS_LIMIT_PER_IP'>;
   timeZone: string;
   /** The page's moment, in the issuer's time zone. */
   at: string;
@@ -140,9 +157,14 @@ export interface DemoCardsPageProps {
   reset?: DemoCard;
 }
 
-export function DemoCardsPage({ cards, now, config, timeZone, at, reset }: DemoCardsPageProps) {
+export function DemoCardsPage({ cards, now, issuers, config, timeZone, at, reset }: DemoCardsPageProps) {
   const perPhone = limitText(config.SMS_LIMIT_PER_PHONE, { ja: '通', en: 'SMS' });
   const perIp = limitText(config.SMS_LIMIT_PER_IP, { ja: '通', en: 'SMS' });
+  // The velocity and wrong-entry limits are each issuer's own.
+  const perIssuer = {
+    ja: issuers.map((i) => `${i.name.ja}は認証がカードごとに1時間${i.velocityLimitPerHour}回まで、誤入力${i.policies.maxAuthAttempts}回でロック`).join('。'),
+    en: issuers.map((i) => `${i.name.en}: ${i.velocityLimitPerHour} authentications per card per hour, ${i.policies.maxAuthAttempts} wrong entries lock the member`).join('; '),
+  };
   return (
     <Page title="Demo cards / テストカード">
       <SandboxHeader />
@@ -158,8 +180,8 @@ export function DemoCardsPage({ cards, now, config, timeZone, at, reset }: DemoC
         </p>
         <p id="limits" class="notice">
           <Bilingual
-            ja={`いまの上限：SMSは携帯番号ごとに${perPhone.ja}、送信元IPごとに${perIp.ja}。認証はカードごとに1時間${config.VELOCITY_LIMIT_PER_HOUR}回まで（超えると金額に関係なく認証画面）。誤入力${config.MAX_AUTH_ATTEMPTS}回でロック。開発用サンドボックスではREADMEの手順で上限に達しないよう大きめです（本番の既定値はSMS 1時間10通、認証1時間10回）。`}
-            en={`Limits now: ${perPhone.en} per phone, ${perIp.en} per source address; ${config.VELOCITY_LIMIT_PER_HOUR} authentications per card per hour (beyond that every purchase is challenged, whatever the amount); ${config.MAX_AUTH_ATTEMPTS} wrong entries lock the member. The development sandbox sizes them so that the README's walkthrough stays below them (production defaults: 10 SMS and 10 authentications per hour).`}
+            ja={`いまの上限：SMSは携帯番号ごとに${perPhone.ja}、送信元IPごとに${perIp.ja}。${perIssuer.ja}（認証回数を超えると金額に関係なく認証画面）。開発用サンドボックスではREADMEの手順で上限に達しないよう大きめです（本番の既定値はSMS 1時間10通、認証1時間10回）。`}
+            en={`Limits now: ${perPhone.en} per phone, ${perIp.en} per source address. Each issuer's own: ${perIssuer.en} (beyond those authentications every purchase is challenged, whatever the amount). The development sandbox sizes them so that the README's walkthrough stays below them (production defaults: 10 SMS and 10 authentications per hour).`}
           />
         </p>
         {reset && (
@@ -215,6 +237,9 @@ export function DemoCardsPage({ cards, now, config, timeZone, at, reset }: DemoC
                   </td>
                   <td class="purpose">
                     <Bilingual ja={c.purpose.ja} en={c.purpose.en} />
+                    <small class="issuer">
+                      <Bilingual ja={`カード会社：${now[i].issuer.name.ja}`} en={`Issuer: ${now[i].issuer.name.en}`} />
+                    </small>
                     <small class="muted">想定 / expected: {c.outcome}</small>
                   </td>
                   <td class="now" data-label="今の状態 / now" data-state={now[i].state}>

@@ -1,0 +1,3 @@
+ALTER TABLE `mail_outbox` ADD `sender` text;--> statement-breakpoint
+ALTER TABLE `sms_outbox` ADD `sender` text;--> statement-breakpoint
+ALTER TABLE `transactions` ADD `issuer_id` integer;
