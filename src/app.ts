@@ -13,7 +13,7 @@ import type { SiteInfo } from '../views/layout.tsx';
 import { acsRoutes, areqTooLarge } from './acs/routes.ts';
 import { adminRoutes } from './admin/routes.tsx';
 import { cannotContinue } from './challenge/render.tsx';
-import { challengeRoutes } from './challenge/routes.tsx';
+import { challengeRoutes, validatedState } from './challenge/routes.tsx';
 import { verifyState } from './challenge/state-token.ts';
 import { isDatabaseDeadline } from './db/deadline.ts';
 import { issuerSettings, lastKnownIssuerSettings, type IssuerSettings } from './issuers/settings.ts';
@@ -111,9 +111,8 @@ async function databaseUnavailable(c: Context<AppEnv>, site: SiteInfo): Promise<
   const deps = c.get('deps');
   deps.log.error('database did not answer in time', { requestId: c.get('requestId'), path: c.req.path, timeoutMs: deps.config.DB_TIMEOUT_MS });
   if (c.req.path === '/3ds/challenge' || c.req.path.startsWith('/3ds/challenge/')) {
-    // The form was parsed by the route already (Hono keeps it); its signed state names the language.
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const state = await verifyState(deps.keys.session, form.state, deps.clock.now());
+    // The route validated its form already (Hono keeps it); its signed state names the language.
+    const state = await verifyState(deps.keys.session, validatedState(c), deps.clock.now());
     // The card's issuer (named in the page's signed state) as last read: no database needed.
     return cannotContinue(c, state?.lang ?? 'ja', { issuer: lastKnownIssuerSettings(deps, state?.issuerId), reason: 'unavailable' });
   }

@@ -2,12 +2,14 @@
  * The console's request plumbing: its language, the signed-in person, CSRF (Hono's `csrf` for
  * the Origin check, plus a per-session token in every form), and the permission each route needs.
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, HonoRequest, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
 import type { Lang } from '../../views/i18n.ts';
 import type { AppEnv } from '../deps.ts';
+import { validated } from '../http/validate.ts';
 import type { Principal } from './roles.ts';
 import { csrfTokenFor, csrfTokenValid, resumeSession, SESSION_COOKIE, type StaffSession } from './sessions.ts';
 import { staffById, type StaffRow } from './staff-store.ts';
@@ -50,11 +52,17 @@ export async function originAllowed(c: AdminContext): Promise<boolean> {
   }
 }
 
+/** A console form's session token (htmx may send it as the X-CSRF-Token header instead). */
+const TokenForm = z.object({ _csrf: z.string().max(256).optional() });
+
 /**
  * The signed-in person, or a redirect to the sign-in page. A POST must also carry the session's
  * form token (`_csrf`, or `X-CSRF-Token` for htmx), else it is refused.
  */
 export function requireStaff(refused: (c: AdminContext) => Response | Promise<Response>): MiddlewareHandler<AdminEnv> {
+  // A token that is not one string (or a body that cannot be read) is refused like a wrong one.
+  // Run from inside this guard, so typed as the console's middleware.
+  const tokenForm = validated('form', TokenForm, (c) => refused(c as unknown as AdminContext)) as unknown as MiddlewareHandler<AdminEnv>;
   return async (c, next) => {
     const deps = c.get('deps');
     const now = deps.clock.now();
@@ -65,8 +73,9 @@ export function requireStaff(refused: (c: AdminContext) => Response | Promise<Re
     c.set('me', me);
     c.set('csrf', await csrfTokenFor(deps.keys.session, session));
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-      const typed = form._csrf ?? c.req.header('x-csrf-token');
+      const refusal = await tokenForm(c, async () => {});
+      if (refusal) return refusal;
+      const typed = (c.req as HonoRequest<string, { form: z.output<typeof TokenForm> }>).valid('form')._csrf ?? c.req.header('x-csrf-token');
       if (!(await csrfTokenValid(deps.keys.session, session, typed))) return refused(c);
     }
     await next();

@@ -3,7 +3,8 @@
  * submit, resend, cancel, language. Merchants frame these routes; no cookie is used (the page's
  * state travels in a signed form field, see state-token.ts).
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type HonoRequest } from 'hono';
+import { z } from 'zod';
 import { cancelTimerStatement, scheduleTimer, scheduleTimerStatement } from '../acs/timers.ts';
 import { countInteraction, findTransaction, transactionIsIn, transitionStatement, type Transaction } from '../acs/transactions.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
@@ -15,6 +16,7 @@ import { flowStore } from '../flow/store.ts';
 import { claimAttempt, clearAttempts, lockMember } from '../members/attempts.ts';
 import { loginIdMatches } from '../members/store.ts';
 import { clientIp } from '../http/client-ip.ts';
+import { validated } from '../http/validate.ts';
 import { decodeJsonBase64Url } from '../protocol/base64url.ts';
 import { decodeCReq } from '../protocol/creq.ts';
 import { buildErro, type ErrorCode } from '../protocol/errors.ts';
@@ -30,13 +32,37 @@ import { strategyFor, type ChallengeStrategy } from './strategies.ts';
 
 type C = Context<AppEnv>;
 
+/**
+ * The acsURL's form. Only its shape: decodeCReq checks the CReq itself, so that a garbage CReq
+ * naming a transaction we know still ends it with an Erro (no length cap here for that reason;
+ * the 64 KiB body limit bounds it). A creq that is not one string is no CReq; session data that
+ * is not a string is dropped, as the merchant gave none we could return.
+ */
+const CReqForm = z.object({
+  creq: z.string().catch(''),
+  threeDSSessionData: z.string().optional().catch(undefined),
+});
+
+/** The signed page state (state-token.ts reads at most 4096 characters); anything else is no state. */
+const stateField = z.string().max(4096).optional().catch(undefined);
+
+/** A typed entry: one that is not a single string of sane length counts as empty (answered beside the field, not counted). */
+const entryField = (max: number) => z.string().max(max).catch('');
+
+/** The entry form (submit): the page state, the member ID and the code or password. */
+const EntryForm = z.object({ state: stateField, memberId: entryField(200), secret: entryField(1000) });
+
+/** The other step forms (resend, cancel, language): the page state alone. */
+const StepForm = z.object({ state: stateField });
+
+/** A body that cannot be read at all carries no state: the page that cannot continue, as for any lost state. */
+const unreadableStep = (c: C) => cannotContinue(c, 'ja');
+
 export const challengeRoutes = new Hono<AppEnv>();
 
-challengeRoutes.post('/3ds/challenge', async (c) => {
+challengeRoutes.post('/3ds/challenge', validated('form', CReqForm, unreadableStep), async (c) => {
   const deps = c.get('deps');
-  const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-  const creqField = typeof form.creq === 'string' ? form.creq : '';
-  const sessionData = typeof form.threeDSSessionData === 'string' ? form.threeDSSessionData : undefined;
+  const { creq: creqField, threeDSSessionData: sessionData } = c.req.valid('form');
 
   const parsed = decodeCReq(creqField);
   if (!parsed.ok) {
@@ -71,16 +97,28 @@ challengeRoutes.post('/3ds/challenge', async (c) => {
   return renderEnded(c, ctx);
 });
 
-challengeRoutes.post('/3ds/challenge/submit', async (c) => {
+/**
+ * The signed state of the step being answered, as its route validated it: for the page that says
+ * the database did not answer (src/app.ts). None for the CReq, or before validation.
+ */
+export function validatedState(c: C): string | undefined {
+  return (c.req as HonoRequest<string, { form: { state?: string } | undefined }>).valid('form')?.state;
+}
+
+// Every answer to an entry takes the same time, an unreadable one too.
+const unreadableEntry = (c: C) => atLeast(ANSWER_FLOOR_MS, () => unreadableStep(c));
+
+challengeRoutes.post('/3ds/challenge/submit', validated('form', EntryForm, unreadableEntry), async (c) => {
   const deps = c.get('deps');
+  const form = c.req.valid('form');
   return atLeast(ANSWER_FLOOR_MS, async () => {
-    const step = await openStep(c);
+    const step = await openStep(c, form.state);
     if (step.kind !== 'open') return step.response;
-    const { ctx, form, strategy } = step;
+    const { ctx, strategy } = step;
     const member = ctx.member!;
     const t = MESSAGES[ctx.lang];
-    const typedId = typeof form.memberId === 'string' ? form.memberId : '';
-    const secret = strategy.readSecret(typeof form.secret === 'string' ? form.secret : '');
+    const typedId = form.memberId;
+    const secret = strategy.readSecret(form.secret);
 
     // Nothing to check (an empty field, a code that is not 6 digits): answered beside the field, not counted.
     if (!normaliseEntry(typedId) || !secret.ok) {
@@ -116,9 +154,9 @@ challengeRoutes.post('/3ds/challenge/submit', async (c) => {
   });
 });
 
-challengeRoutes.post('/3ds/challenge/resend', async (c) => {
+challengeRoutes.post('/3ds/challenge/resend', validated('form', StepForm, unreadableStep), async (c) => {
   const deps = c.get('deps');
-  const step = await openStep(c);
+  const step = await openStep(c, c.req.valid('form').state);
   if (step.kind !== 'open') return step.response;
   const { ctx, strategy } = step;
   if (!strategy.resend) return formPage(c, ctx, strategy);
@@ -134,14 +172,14 @@ challengeRoutes.post('/3ds/challenge/resend', async (c) => {
   }
 });
 
-challengeRoutes.post('/3ds/challenge/cancel', async (c) => {
-  const step = await openStep(c);
+challengeRoutes.post('/3ds/challenge/cancel', validated('form', StepForm, unreadableStep), async (c) => {
+  const step = await openStep(c, c.req.valid('form').state);
   if (step.kind !== 'open') return step.response;
   return renderEnded(c, { ...step.ctx, txn: await finishChallenge(c.get('deps'), step.ctx.txn, { kind: 'cancelled' }) });
 });
 
-challengeRoutes.post('/3ds/challenge/language', async (c) => {
-  const step = await openStep(c, { touch: false });
+challengeRoutes.post('/3ds/challenge/language', validated('form', StepForm, unreadableStep), async (c) => {
+  const step = await openStep(c, c.req.valid('form').state, { touch: false });
   if (step.kind !== 'open') return step.response;
   const lang: Lang = step.ctx.lang === 'ja' ? 'en' : 'ja';
   await setChallengeLanguage(c.get('deps').db, step.ctx.challenge!.id, lang);
@@ -196,16 +234,15 @@ async function formPage(c: C, ctx: ChallengeContext, strategy: ChallengeStrategy
   return renderForm(c, ctx, { ...o, codeSent });
 }
 
-type Step = { kind: 'open'; ctx: ChallengeContext; strategy: ChallengeStrategy; form: Record<string, unknown> } | { kind: 'closed'; response: Response };
+type Step = { kind: 'open'; ctx: ChallengeContext; strategy: ChallengeStrategy } | { kind: 'closed'; response: Response };
 
 /**
  * Every step after the first: checks the signed state, loads the flow, ends it if its 10 minutes
  * ran out, and otherwise restarts the inactivity timer (each page served restarts it).
  */
-async function openStep(c: C, options = { touch: true }): Promise<Step> {
+async function openStep(c: C, stateToken: string | undefined, options = { touch: true }): Promise<Step> {
   const deps = c.get('deps');
-  const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-  const state = await verifyState(deps.keys.session, form.state, deps.clock.now());
+  const state = await verifyState(deps.keys.session, stateToken, deps.clock.now());
   const ctx = state && (await loadContext(deps, state.acsTransID, state.lang, state.threeDSSessionData));
   if (!ctx || !ctx.challenge || !ctx.flow || !ctx.member) return { kind: 'closed', response: await cannotContinue(c, state?.lang ?? 'ja', ctx && { issuer: ctx.issuer, txn: ctx.txn }) };
   if (ctx.txn.state !== 'challenge_started') return { kind: 'closed', response: await renderEnded(c, ctx) };
@@ -221,7 +258,7 @@ async function openStep(c: C, options = { touch: true }): Promise<Step> {
     await touchChallenge(deps.db, ctx.challenge.id, now);
     await scheduleTimer(deps, 'challenge_timeout', ctx.flow.id, now + CHALLENGE_IDLE_MS, true);
   }
-  return { kind: 'open', ctx, strategy, form };
+  return { kind: 'open', ctx, strategy };
 }
 
 /** A CReq we must refuse: Erro to the 3DS Server through the browser, and the transaction ends (U). */

@@ -3,7 +3,8 @@
  * its settings, its auditors read them. An issuer outside the person's own answers 404.
  * Every change asks for a fresh TOTP code and is audited with the fields before and after.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { count, eq } from 'drizzle-orm';
 import { IssuerListPage, IssuerPage } from '../../views/admin/issuers.tsx';
 import { appendAudit } from '../admin/audit-log.ts';
@@ -13,8 +14,10 @@ import { needs, refuse } from '../admin/refuse.tsx';
 import { can, inScope } from '../admin/roles.ts';
 import { checkStepUp } from '../admin/sign-in.ts';
 import { binRanges, staff } from '../db/schema.ts';
+import type { AppEnv } from '../deps.ts';
+import { validated } from '../http/validate.ts';
 import { assignBinRange, binRangesOf, firstIssuer, insertIssuer, issuerByCode, issuerFieldsFromConfig, listIssuers, updateIssuer, type Issuer, type IssuerFields } from './issuer-store.ts';
-import { fieldsFromForm, forgetIssuerSettings, formFromRow, issuerForm } from './settings.ts';
+import { fieldsFromForm, forgetIssuerSettings, formFromRow, issuerForm, type IssuerFormInput } from './settings.ts';
 
 export function issuerRoutes(): Hono<AdminEnv> {
   const routes = new Hono<AdminEnv>();
@@ -35,9 +38,9 @@ export function issuerRoutes(): Hono<AdminEnv> {
     return page(c, null, values, []);
   });
 
-  routes.post('/admin/issuers', needs('issuers.manage'), async (c) => {
+  routes.post('/admin/issuers', needs('issuers.manage'), validated('form', IssuerFormAsTyped, (c, error, input) => typedWrong(c as unknown as AdminContext, null, error, input)), async (c) => {
     const deps = c.get('deps');
-    const raw = await formOf(c);
+    const raw = typedValues(c.req.valid('form'));
     const parsed = issuerForm.safeParse(raw);
     if (!parsed.success) return page(c, null, raw, parsed.error.issues.map((i) => String(i.path[0])), 400);
     const fields = fieldsFromForm(parsed.data);
@@ -55,11 +58,11 @@ export function issuerRoutes(): Hono<AdminEnv> {
     return page(c, issuer, formFromRow(issuer), [], 200, false, c.req.query('saved') === '1');
   });
 
-  routes.post('/admin/issuers/:code', needs('issuer.edit'), async (c) => {
+  routes.post('/admin/issuers/:code', needs('issuer.edit'), validated('form', IssuerFormAsTyped, editTypedWrong), async (c) => {
     const deps = c.get('deps');
     const issuer = await visibleIssuer(c);
     if (!issuer) return refuse(c, 'not_found');
-    const raw = await formOf(c);
+    const raw = typedValues(c.req.valid('form'));
     const parsed = issuerForm.safeParse(raw);
     if (!parsed.success) return page(c, issuer, raw, parsed.error.issues.map((i) => String(i.path[0])), 400);
     const fields = fieldsFromForm(parsed.data);
@@ -74,11 +77,11 @@ export function issuerRoutes(): Hono<AdminEnv> {
   });
 
   // A card's issuer is its range's: moving a range moves its cards' challenge page and SMS.
-  routes.post('/admin/issuers/:code/ranges', needs('issuers.manage'), async (c) => {
+  routes.post('/admin/issuers/:code/ranges', needs('issuers.manage'), validated('form', MoveRangeForm, (c) => refuse(c as unknown as AdminContext, 'not_found')), async (c) => {
     const deps = c.get('deps');
     const issuer = await visibleIssuer(c);
     if (!issuer) return refuse(c, 'not_found');
-    const form = await formOf(c);
+    const form = c.req.valid('form');
     const range = (await deps.db.select().from(binRanges)).find((r) => String(r.id) === form.rangeId);
     if (!range) return refuse(c, 'not_found');
     if (!(await checkStepUp(deps, c.get('me'), form.code))) return page(c, issuer, formFromRow(issuer), [], 400, false, false, { moveCodeError: true });
@@ -106,12 +109,33 @@ async function visibleIssuer(c: AdminContext): Promise<Issuer | undefined> {
   return issuer && inScope(principal(c.get('me')), issuer.id) ? issuer : undefined;
 }
 
-/** The form as strings (the step-up code is `code`, the issuer's own code `issuerCode`). */
-async function formOf(c: AdminContext): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  return out;
+/** The fields as typed (each one string, at most this long); issuerForm (settings.ts) checks what they hold. */
+const typedField = z.string().max(4096).optional();
+
+/** The issuer form before its checks: issuerForm's fields and the step-up code (`code`; the issuer's own is `issuerCode`). */
+const IssuerFormAsTyped = z.object({
+  ...(Object.fromEntries(issuerForm.keyof().options.map((name) => [name, typedField])) as Record<keyof IssuerFormInput, typeof typedField>),
+  code: typedField,
+});
+
+/** Moving a BIN range here: which range, and the step-up code (a value that is not one short string counts as none). */
+const MoveRangeForm = z.object({ rangeId: z.string().max(20).catch(''), code: z.string().max(20).catch('') });
+
+/** The typed values as the page shows them again (a field not sent shows empty). */
+function typedValues(form: z.output<typeof IssuerFormAsTyped>): Record<string, string> {
+  return Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** A field that is not one string (sent twice, a file, too long): the form again, that field marked, nothing saved. */
+function typedWrong(c: AdminContext, issuer: Issuer | null, error: z.core.$ZodError, input: Record<string, unknown>) {
+  const fields = error.issues.map((i) => String(i.path[0] ?? ''));
+  return page(c, issuer, typedValues(input as z.output<typeof IssuerFormAsTyped>), fields.filter((f) => f !== 'code'), 400, fields.includes('code'));
+}
+
+async function editTypedWrong(context: Context<AppEnv>, error: z.core.$ZodError, input: Record<string, unknown>) {
+  const c = context as unknown as AdminContext;
+  const issuer = await visibleIssuer(c);
+  return issuer ? typedWrong(c, issuer, error, input) : refuse(c, 'not_found');
 }
 
 async function page(

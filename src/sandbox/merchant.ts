@@ -3,7 +3,7 @@
  * merchant page's `globalpayments-3ds` library (checkVersion, initiateAuthentication) and receive
  * the notifications the ACS's pages post back, exactly as a merchant's back end would.
  */
-import { Hono, type Hono as HonoApp } from 'hono';
+import { Hono, type Context, type Hono as HonoApp } from 'hono';
 import { and, count, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { sandboxMessages } from '../db/schema.ts';
@@ -12,6 +12,7 @@ import { decodeJsonBase64Url, encodeJsonBase64Url } from '../protocol/base64url.
 import { CURRENCIES } from '../protocol/iso.ts';
 import { RREQ_SCHEMAS } from '../protocol/rreq.ts';
 import { erroFromIssues } from '../protocol/validation.ts';
+import { validated } from '../http/validate.ts';
 import { NotifyParentPage } from '../../views/sandbox/notify.tsx';
 import { browserAReq } from './areq-builder.ts';
 import { recordExchange } from './exchange.ts';
@@ -55,6 +56,26 @@ const initiateBody = z.object({
     .optional(),
 });
 
+/** The 3DS Method's notification: threeDSMethodData (one that is no string is unreadable, like garbage). */
+const MethodNotificationForm = z.object({ threeDSMethodData: z.string().max(4096).catch('') });
+
+/** The final post of the ACS's page: the CRes (or Erro), and the merchant's session data if it gave any. */
+const ChallengeNotificationForm = z.object({
+  cres: z.string().catch(''),
+  threeDSSessionData: z.string().optional().catch(undefined),
+});
+
+/**
+ * What the merchant page's failure handler reads: every failing field, as the page (or a script)
+ * sent it. A body that is no JSON at all lacks every field, and is answered as an empty one.
+ */
+function invalidInitiate(c: Context<AppEnv>, error: z.core.$ZodError, input: Record<string, unknown>) {
+  const unreadable = error.issues.length === 1 && error.issues[0].path.length === 0 && error.issues[0].code === 'custom';
+  const issues = unreadable ? (initiateBody.safeParse(input).error?.issues ?? []) : error.issues;
+  const fields = issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+  return c.json({ error: 'invalid request', issues: [...new Set(fields.map((f) => f.field))], fields }, 400);
+}
+
 export function merchantRoutes(appRef: () => HonoApp<AppEnv>) {
   const routes = new Hono<AppEnv>();
 
@@ -68,25 +89,21 @@ export function merchantRoutes(appRef: () => HonoApp<AppEnv>) {
     return c.json({ enrolled: true, serverTransactionId: threeDSServerTransID, methodUrl: `${deps.config.PUBLIC_URL}/3ds/method`, methodData });
   });
 
-  routes.post('/sandbox/merchant/method-notification', async (c) => {
+  const methodDone = (c: Context<AppEnv>, threeDSServerTransID: string) =>
+    c.html(NotifyParentPage({ event: 'methodNotification', data: { threeDSServerTransID } }));
+
+  routes.post('/sandbox/merchant/method-notification', validated('form', MethodNotificationForm, (c) => methodDone(c, '')), async (c) => {
     const deps = c.get('deps');
-    const form = await c.req.parseBody();
-    const decoded = decodeJsonBase64Url(String(form.threeDSMethodData ?? ''));
+    const decoded = decodeJsonBase64Url(c.req.valid('form').threeDSMethodData);
     const id = decoded.ok ? String((decoded.value as { threeDSServerTransID?: unknown }).threeDSServerTransID ?? '') : '';
     if (id) await recordExchange(deps, id, 'ACS → browser → 3DS Server', '3DS Method done', decoded.ok ? decoded.value : {});
-    return c.html(NotifyParentPage({ event: 'methodNotification', data: { threeDSServerTransID: id } }));
+    return methodDone(c, id);
   });
 
   /** initiateAuthentication: build the AReq as a 3DS Server and DS would, and send it to the ACS over HTTP. */
-  routes.post('/sandbox/merchant/initiate-authentication', async (c) => {
+  routes.post('/sandbox/merchant/initiate-authentication', validated('json', initiateBody, invalidInitiate), async (c) => {
     const deps = c.get('deps');
-    const parsed = initiateBody.safeParse(await c.req.json().catch(() => ({})));
-    if (!parsed.success) {
-      // Name every failing field, as the page's form (or a script) sent it.
-      const fields = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
-      return c.json({ error: 'invalid request', issues: [...new Set(fields.map((f) => f.field))], fields }, 400);
-    }
-    const b = parsed.data;
+    const b = c.req.valid('json');
     const exponent = CURRENCIES[b.currency]?.[1] ?? 2;
     const minor = Math.round(Number(b.amount) * 10 ** exponent).toString();
     const browser = b.browserData ?? {};
@@ -153,17 +170,19 @@ export function merchantRoutes(appRef: () => HonoApp<AppEnv>) {
   });
 
   /** The notificationURL: the ACS's page posts the final CRes (or an Erro) here, inside the iframe. */
-  routes.post('/sandbox/merchant/challenge-notification', async (c) => {
+  const challengeDone = (c: Context<AppEnv>, message: Record<string, any>) => c.html(NotifyParentPage({ event: 'challengeNotification', data: message }));
+
+  routes.post('/sandbox/merchant/challenge-notification', validated('form', ChallengeNotificationForm, (c) => challengeDone(c, { error: 'unreadable cres' })), async (c) => {
     const deps = c.get('deps');
-    const form = await c.req.parseBody();
-    const decoded = decodeJsonBase64Url(String(form.cres ?? ''));
+    const form = c.req.valid('form');
+    const decoded = decodeJsonBase64Url(form.cres);
     const message = decoded.ok ? (decoded.value as Record<string, any>) : { error: 'unreadable cres' };
     const id = String(message.threeDSServerTransID ?? '');
     if (id) {
       const sessionData = typeof form.threeDSSessionData === 'string' ? { threeDSSessionData: form.threeDSSessionData } : {};
       await recordExchange(deps, id, 'ACS page → browser → notificationURL', String(message.messageType ?? 'cres'), { ...message, ...sessionData });
     }
-    return c.html(NotifyParentPage({ event: 'challengeNotification', data: message }));
+    return challengeDone(c, message);
   });
 
   /**
@@ -184,6 +203,7 @@ export function merchantRoutes(appRef: () => HonoApp<AppEnv>) {
   routes.post('/sandbox/ds/rreq', async (c) => {
     const deps = c.get('deps');
     const mode = c.req.query('mode') ?? 'ok';
+    // Read as text, not through a validator: the DS records whatever the ACS sent, RReq or not.
     const text = await c.req.text();
     let message: Record<string, any>;
     try {

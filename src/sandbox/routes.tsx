@@ -4,7 +4,8 @@
  * and a clock a developer can move forward. Times a person reads are in the issuer's time zone.
  */
 import { desc, eq } from 'drizzle-orm';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
 import { csrf } from 'hono/csrf';
 import { DemoCardsPage, MailOutboxPage, SmsOutboxPage } from '../../views/sandbox/lists.tsx';
 import { SandboxMerchantPage } from '../../views/sandbox/merchant.tsx';
@@ -18,6 +19,7 @@ import { exchangeOf } from './exchange.ts';
 import { merchantRoutes } from './merchant.ts';
 import { sandboxStaffRoutes } from '../admin/sandbox-routes.tsx';
 import { prefersJson } from '../http/machine-routes.ts';
+import { validated } from '../http/validate.ts';
 
 /** The issuer's time zone (IANA), which every time on these pages is shown in. */
 async function timeZoneOf(c: Context<AppEnv>): Promise<string> {
@@ -125,19 +127,27 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
    * can be moved is: the sandbox's adjustable clock on Node and Deno, a test's fake clock; the
    * system clock (Workers) answers 409. Time only ever moves forward.
    */
-  routes.post('/sandbox/clock', async (c) => {
-    const clock = c.get('deps').clock as Clock & { advance?: (ms: number) => void; offset?: () => number };
-    if (typeof clock.advance !== 'function') return c.json({ error: 'this clock cannot be moved (the system clock runs here)' }, 409);
-    if (!c.req.header('content-type')?.startsWith('application/json')) return c.json({ error: 'send JSON: {"advanceSeconds": 1–86400}' }, 415);
-    const body = (await c.req.json().catch(() => ({}))) as { advanceSeconds?: unknown };
-    const seconds = body?.advanceSeconds;
-    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
-      return c.json({ error: 'advanceSeconds must be a whole number of seconds, 1–86400', field: 'advanceSeconds' }, 400);
-    }
-    clock.advance(seconds * 1000);
+  routes.post('/sandbox/clock', clockMovable, validated('json', ClockAdvance, clockAdvanceInvalid), async (c) => {
+    const clock = movableClock(c);
+    const seconds = c.req.valid('json').advanceSeconds;
+    clock.advance!(seconds * 1000);
     c.get('deps').log.info('sandbox clock moved', { advancedSeconds: seconds });
     return c.json({ advancedSeconds: seconds, now: new Date(clock.now()).toISOString(), offsetMs: typeof clock.offset === 'function' ? clock.offset() : null });
   });
 
   return routes;
 }
+
+const movableClock = (c: Context<AppEnv>) => c.get('deps').clock as Clock & { advance?: (ms: number) => void; offset?: () => number };
+
+/** Before the body is read: a clock that cannot be moved answers 409, a body that is not JSON 415. */
+const clockMovable: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (typeof movableClock(c).advance !== 'function') return c.json({ error: 'this clock cannot be moved (the system clock runs here)' }, 409);
+  if (!c.req.header('content-type')?.startsWith('application/json')) return c.json({ error: 'send JSON: {"advanceSeconds": 1–86400}' }, 415);
+  await next();
+};
+
+/** How far to move the sandbox's clock: a whole number of seconds, up to a day. */
+const ClockAdvance = z.object({ advanceSeconds: z.number().int().min(1).max(86_400) });
+
+const clockAdvanceInvalid = (c: Context<AppEnv>) => c.json({ error: 'advanceSeconds must be a whole number of seconds, 1–86400', field: 'advanceSeconds' }, 400);
