@@ -5,7 +5,8 @@
  * a PAN appears only as `panHash` (HMAC-SHA-256, for look-up), `panCipher` (AES-GCM)
  * and its display parts (first 6, last 4). Messages are stored with the PAN masked.
  */
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 // The card schemes and their properties live in one place; type-only, so no runtime import here.
 import type { Brand } from '../protocol/brands.ts';
 
@@ -14,6 +15,17 @@ export type { Brand };
 const createdAt = () => integer('created_at').notNull();
 
 // ─── Issuers ────────────────────────────────────────────────────────────────────
+
+/** What the helpdesk can do to a cardholder's data (src/helpdesk/actions.ts), each audited with a reason. */
+export type HelpdeskAction =
+  | 'unlock'
+  | 'change_phone'
+  | 'mark_phone_provisional'
+  | 'send_password_reset'
+  | 'switch_to_sms'
+  | 'block_card'
+  | 'deregister'
+  | 'data_sharing';
 
 export type ProvisionalPolicy = 'challenge' | 'reject';
 export type ReissuePolicy = 'continue' | 'reregister_phone';
@@ -64,6 +76,13 @@ export const issuers = sqliteTable('issuers', {
   maintenanceWindow: text('maintenance_window', { mode: 'json' }).$type<MaintenanceWindow | null>(),
   /** JSON array of host names the member portal answers on for this issuer. */
   portalHosts: text('portal_hosts', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  /**
+   * Four eyes: which helpdesk actions wait for a second person's approval (src/helpdesk/approvals.ts
+   * has the defaults: phone changes and deregistration on, unlock off). JSON { action: boolean }.
+   */
+  approvalPolicy: text('approval_policy', { mode: 'json' }).$type<Partial<Record<HelpdeskAction, boolean>>>().notNull().default({}),
+  /** How long a filed request waits for approval before it expires. */
+  approvalTtlMinutes: integer('approval_ttl_minutes').notNull().default(1440),
   createdAt: createdAt(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -85,18 +104,38 @@ export const binRanges = sqliteTable('bin_ranges', {
 });
 
 /** A person in the issuer's core system; one cardholder may hold several cards. */
-export const cardholders = sqliteTable('cardholders', {
+export const cardholders = sqliteTable(
+  'cardholders',
+  {
   id: integer('id').primaryKey({ autoIncrement: true }),
-  /** The issuer's own customer number, as imported from its core system. */
-  customerRef: text('customer_ref').notNull().unique(),
+  /** The issuer whose customer this is; null means the install's first issuer (as on bin_ranges). */
+  issuerId: integer('issuer_id').references(() => issuers.id),
+  /** The issuer's own customer number, as imported from its core system (unique per issuer). */
+  customerRef: text('customer_ref').notNull(),
+  /** In kanji, as the issuer holds it. */
   name: text('name').notNull(),
+  nameKana: text('name_kana'),
+  /** The e-mail address the issuer holds (the registration may confirm its own: members.email). */
+  email: text('email'),
   /** Phone number the issuer holds (E.164). Used to confirm registrations. */
   phoneOnFile: text('phone_on_file'),
   /** Set when the issuer's record only holds a provisional number: never texted. */
   phoneProvisional: integer('phone_provisional', { mode: 'boolean' }).notNull().default(false),
+  /** YYYY-MM-DD. */
   birthDate: text('birth_date'),
+  /** The cardholder asked that their data not go to the external fraud-detection provider. */
+  dataSharingOptOut: integer('data_sharing_opt_out', { mode: 'boolean' }).notNull().default(false),
+  dataSharingChangedAt: integer('data_sharing_changed_at'),
   createdAt: createdAt(),
-});
+  updatedAt: integer('updated_at').notNull().default(0),
+  },
+  (t) => [
+    // Unique per issuer; a null issuer is the first issuer's, so it counts as one issuer too.
+    uniqueIndex('cardholders_issuer_customer').on(sql`coalesce(${t.issuerId}, 0)`, t.customerRef),
+    index('cardholders_phone').on(t.phoneOnFile),
+    index('cardholders_birth_date').on(t.birthDate),
+  ],
+);
 
 /**
  * A card account: a card and the cards that reissue it. A 3-D Secure registration (member)
@@ -113,7 +152,8 @@ export const cardAccounts = sqliteTable(
   (t) => [index('card_accounts_cardholder').on(t.cardholderId)],
 );
 
-export type CardStatus = 'active' | 'blocked_stolen' | 'blocked' | 'replaced';
+/** lost and stolen cards answer R/10 (blocked_lost, blocked_stolen), blocked R/12, closed R/12, replaced N/06. */
+export type CardStatus = 'active' | 'blocked_lost' | 'blocked_stolen' | 'blocked' | 'closed' | 'replaced';
 
 export const cards = sqliteTable(
   'cards',
@@ -132,10 +172,19 @@ export const cards = sqliteTable(
     accountId: integer('account_id').notNull().references(() => cardAccounts.id),
     /** On reissue the old card points at its successor. */
     replacedByCardId: integer('replaced_by_card_id'),
+    /** A corporate card registers with card number + card PIN (seeds) instead of the birth date. */
+    corporate: integer('corporate', { mode: 'boolean' }).notNull().default(false),
+    /** The card PIN's hash: PBKDF2 made on import, or the core system's own ("scheme$…"). */
+    pinHash: text('pin_hash'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('cards_pan_hash').on(t.panHash), index('cards_cardholder').on(t.cardholderId), index('cards_account').on(t.accountId)],
+  (t) => [
+    uniqueIndex('cards_pan_hash').on(t.panHash),
+    index('cards_cardholder').on(t.cardholderId),
+    index('cards_account').on(t.accountId),
+    index('cards_last4').on(t.panLast4),
+  ],
 );
 
 // ─── Members (a card account's 3-D Secure registration) ─────────────────────────
@@ -143,6 +192,8 @@ export const cards = sqliteTable(
 export type MemberStatus = 'provisional' | 'active' | 'locked';
 export type AuthMethod = 'sms_otp' | 'password';
 export type PhoneStatus = 'none' | 'provisional' | 'verified';
+/** Why a registration is locked: too many wrong entries, or staff locked it. */
+export type LockCause = 'attempts' | 'staff';
 
 export const members = sqliteTable(
   'members',
@@ -161,11 +212,17 @@ export const members = sqliteTable(
     /** Wrong entries since the last success; incremented atomically in SQL. */
     failedAttempts: integer('failed_attempts').notNull().default(0),
     lockedAt: integer('locked_at'),
+    lockCause: text('lock_cause').$type<LockCause>(),
+    /** When the OTP phone last changed (a recent change is an account-takeover sign for the risk engine). */
+    phoneChangedAt: integer('phone_changed_at'),
+    /** The registration's own e-mail address, and when a mailed link or code confirmed it. */
+    email: text('email'),
+    emailVerifiedAt: integer('email_verified_at'),
     termsAcceptedAt: integer('terms_accepted_at'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('members_login_id').on(t.loginId), uniqueIndex('members_card_account').on(t.cardAccountId)],
+  (t) => [uniqueIndex('members_login_id').on(t.loginId), uniqueIndex('members_card_account').on(t.cardAccountId), index('members_phone').on(t.phone)],
 );
 
 // ─── 3-D Secure transactions ────────────────────────────────────────────────────
@@ -207,6 +264,8 @@ export const transactions = sqliteTable(
     issuerId: integer('issuer_id'),
     panHash: text('pan_hash').notNull(),
     panCipher: text('pan_cipher').notNull(),
+    /** Null on rows from before the trail searched by it. */
+    panFirst6: text('pan_first6'),
     panLast4: text('pan_last4').notNull(),
     brand: text('brand').$type<Brand>().notNull(),
     purchaseAmount: text('purchase_amount'),
@@ -239,6 +298,9 @@ export const transactions = sqliteTable(
     uniqueIndex('transactions_server_ds_ids').on(t.threeDSServerTransID, t.dsTransID),
     index('transactions_card_created').on(t.cardId, t.createdAt),
     index('transactions_created').on(t.createdAt),
+    // The trail's keyset order within an issuer, and its look-ups by card number.
+    index('transactions_issuer_created').on(t.issuerId, t.createdAt, t.acsTransID),
+    index('transactions_pan_hash').on(t.panHash, t.createdAt),
   ],
 );
 
@@ -254,6 +316,43 @@ export const transactionMessages = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('transaction_messages_trans').on(t.acsTransID)],
+);
+
+/** What happened in a challenge that is not a message: pages shown, wrong entries, resends, locks. */
+export type TransactionEventKind = 'page' | 'wrong_entry' | 'resend' | 'sms_refused' | 'locked' | 'cancelled' | 'timed_out' | 'succeeded' | 'failed';
+
+/** The challenge's steps for the transaction page, written by src/challenge/ (PAN never in detail). */
+export const transactionEvents = sqliteTable(
+  'transaction_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    acsTransID: text('acs_trans_id').notNull(),
+    kind: text('kind').$type<TransactionEventKind>().notNull(),
+    detail: text('detail').notNull().default('{}'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('transaction_events_trans').on(t.acsTransID)],
+);
+
+/**
+ * Running aggregates for the dashboard and /metrics, per issuer and hour: one row per
+ * (issuer, hour, metric, label), incremented by UPSERT in the same batch as the event it counts,
+ * so no page view scans transactions. issuer_id 0: no issuer known (e.g. an Erro before the PAN).
+ * Latency histograms are counts per bucket: metric 'ares_ms', label = the bucket's upper bound.
+ */
+export const statsHourly = sqliteTable(
+  'stats_hourly',
+  {
+    issuerId: integer('issuer_id').notNull(),
+    /** Start of the hour, epoch ms (UTC). */
+    hour: integer('hour').notNull(),
+    metric: text('metric').notNull(),
+    label: text('label').notNull().default(''),
+    count: integer('count').notNull().default(0),
+    /** For latency metrics: the sum of the observations (ms), for the histogram's _sum. */
+    sum: integer('sum').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.issuerId, t.hour, t.metric, t.label] }), index('stats_hourly_hour').on(t.hour)],
 );
 
 /** Browser properties collected by the 3DS Method, kept for the AReq that follows. */
@@ -352,6 +451,10 @@ export const outboundLog = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     channel: text('channel').$type<'sms' | 'mail' | 'rreq'>().notNull(),
     acsTransID: text('acs_trans_id'),
+    /** What it was for when not a transaction's: 'notice', 'helpdesk_test', 'password_reset', … */
+    purpose: text('purpose'),
+    /** The registration it concerned, for the cardholder page. */
+    memberId: integer('member_id'),
     recipient: text('recipient').notNull(),
     provider: text('provider').notNull(),
     status: text('status').$type<'sent' | 'failed'>().notNull(),
@@ -548,3 +651,145 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_at').on(t.at), index('audit_log_issuer_at').on(t.issuerId, t.at)],
 );
+
+// ─── Helpdesk: four-eyes requests ───────────────────────────────────────────────
+
+export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
+
+/**
+ * A helpdesk action that waits for a second person (maker-checker). The requester can never
+ * decide their own; a pending request past expires_at is expired. Written by src/helpdesk/.
+ */
+export const staffRequests = sqliteTable(
+  'staff_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    issuerId: integer('issuer_id').notNull().references(() => issuers.id),
+    action: text('action').$type<HelpdeskAction>().notNull(),
+    /** What it acts on: "member:12", "card:7", "cardholder:3". */
+    target: text('target').notNull(),
+    /** The action's input (a new phone number, the block reason, …), JSON. */
+    payload: text('payload').notNull().default('{}'),
+    reason: text('reason').notNull(),
+    state: text('state').$type<ApprovalState>().notNull().default('pending'),
+    requestedBy: integer('requested_by').notNull().references(() => staff.id),
+    requestedAt: integer('requested_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    decidedBy: integer('decided_by').references(() => staff.id),
+    decidedAt: integer('decided_at'),
+    decisionNote: text('decision_note'),
+  },
+  (t) => [index('staff_requests_issuer_state').on(t.issuerId, t.state, t.requestedAt), index('staff_requests_target').on(t.target)],
+);
+
+// ─── Card data from the issuer's core system ────────────────────────────────────
+
+export type ImportState = 'queued' | 'running' | 'done' | 'failed';
+
+/** One CSV import (or dry run): who, when, the file's digest, progress and counts. Written by src/cards/import/. */
+export const cardImports = sqliteTable(
+  'card_imports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    issuerId: integer('issuer_id').notNull().references(() => issuers.id),
+    /** "staff:3", "cli:osuser", … as the audit log names actors. */
+    actorName: text('actor_name').notNull(),
+    staffId: integer('staff_id'),
+    fileName: text('file_name').notNull(),
+    /** SHA-256 of the file's bytes. */
+    fileDigest: text('file_digest').notNull(),
+    encoding: text('encoding').$type<'utf-8' | 'shift_jis'>().notNull(),
+    dryRun: integer('dry_run', { mode: 'boolean' }).notNull().default(false),
+    state: text('state').$type<ImportState>().notNull().default('queued'),
+    totalRows: integer('total_rows').notNull().default(0),
+    processedRows: integer('processed_rows').notNull().default(0),
+    inserted: integer('inserted').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    /** Where a batched run (Workers) resumes: the next data line to read. */
+    cursor: integer('cursor').notNull().default(0),
+    error: text('error'),
+    createdAt: createdAt(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('card_imports_issuer').on(t.issuerId, t.createdAt)],
+);
+
+/** A rejected row of an import: its line number and why, in both languages (the error report). */
+export const cardImportErrors = sqliteTable(
+  'card_import_errors',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    importId: integer('import_id').notNull().references(() => cardImports.id),
+    line: integer('line').notNull(),
+    field: text('field'),
+    code: text('code').notNull(),
+    messageJa: text('message_ja').notNull(),
+    messageEn: text('message_en').notNull(),
+  },
+  (t) => [index('card_import_errors_import').on(t.importId, t.line)],
+);
+
+/**
+ * The file of an import that runs in batches (Workers, or the console on any runtime), in chunks of
+ * decoded text, so a request can resume where the last stopped. Deleted when the import ends.
+ */
+export const cardImportChunks = sqliteTable(
+  'card_import_chunks',
+  {
+    importId: integer('import_id').notNull().references(() => cardImports.id),
+    seq: integer('seq').notNull(),
+    body: text('body').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.seq] })],
+);
+
+export type ApiPermission = 'cards.read' | 'cards.write';
+
+/** An integration API key of one issuer: shown once, stored as SHA-256, scoped, optionally limited by source address. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    issuerId: integer('issuer_id').notNull().references(() => issuers.id),
+    name: text('name').notNull(),
+    /** The key's first characters, shown in the console to tell keys apart. */
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    permissions: text('permissions', { mode: 'json' }).$type<ApiPermission[]>().notNull(),
+    /** CIDR blocks the key may be used from; empty: anywhere. */
+    allowedSources: text('allowed_sources', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    createdBy: integer('created_by'),
+    createdAt: createdAt(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('api_keys_issuer').on(t.issuerId)],
+);
+
+/** An API call's answer kept under its Idempotency-Key, so a retried call is answered, not repeated. */
+export const apiIdempotency = sqliteTable(
+  'api_idempotency',
+  {
+    apiKeyId: integer('api_key_id').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 of method, path and body: the same key with another request is refused. */
+    requestDigest: text('request_digest').notNull(),
+    status: integer('status').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index('api_idempotency_created').on(t.createdAt)],
+);
+
+/** Logos and scheme marks uploaded in the console, served from /assets/<digest>.<ext>. */
+export const issuerAssets = sqliteTable('issuer_assets', {
+  digest: text('digest').primaryKey(),
+  issuerId: integer('issuer_id').notNull().references(() => issuers.id),
+  contentType: text('content_type').notNull(),
+  /** The bytes, base64. Small images only (the upload refuses more than 256 KiB). */
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+});

@@ -13,8 +13,11 @@ import { binRanges, issuers } from '../db/schema.ts';
 import { BRAND_IDS, BRANDS } from '../protocol/brands.ts';
 
 export type Issuer = typeof issuers.$inferSelect;
-/** What a person may set on an issuer (everything but its id and timestamps). */
-export type IssuerFields = Omit<Issuer, 'id' | 'createdAt' | 'updatedAt'>;
+/**
+ * What the issuer settings form sets (everything but its id, timestamps and the four-eyes policy,
+ * which has its own page and setter: setApprovalPolicy).
+ */
+export type IssuerFields = Omit<Issuer, 'id' | 'createdAt' | 'updatedAt' | 'approvalPolicy' | 'approvalTtlMinutes'>;
 
 /** The code of the issuer seeded from the configuration, unless ISSUER_CODE says otherwise. */
 export const DEFAULT_ISSUER_CODE = 'default';

@@ -129,7 +129,7 @@ export async function issuerSettingsForPan(deps: Deps, pan: string): Promise<Iss
  */
 export function lastKnownIssuerSettings(deps: Pick<Deps, 'db' | 'config'>, issuerId: number | null | undefined): IssuerSettings {
   const read = lastRead.get(deps.db);
-  return (read && pick(read, issuerId)) ?? settingsOf({ ...issuerFieldsFromConfig(deps.config), id: 0, createdAt: 0, updatedAt: 0 });
+  return (read && pick(read, issuerId)) ?? settingsOf({ ...issuerFieldsFromConfig(deps.config), approvalPolicy: {}, approvalTtlMinutes: 1440, id: 0, createdAt: 0, updatedAt: 0 });
 }
 
 /** The issuer whose member portal answers on a host name; the first issuer when none claims it. */
