@@ -12,6 +12,9 @@ import { ComingPage, LandingPage } from '../views/landing.tsx';
 import type { SiteInfo } from '../views/layout.tsx';
 import { acsRoutes, areqTooLarge } from './acs/routes.ts';
 import { adminRoutes } from './admin/routes.tsx';
+import { apiRoutes } from './api/routes.ts';
+import { metricsRoutes } from './insight/metrics-routes.ts';
+import { passwordResetRoutes } from './portal/password-reset-routes.tsx';
 import { cannotContinue } from './challenge/render.tsx';
 import { challengeRoutes, validatedState } from './challenge/routes.tsx';
 import { verifyState } from './challenge/state-token.ts';
@@ -73,13 +76,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
 
   app.route('/', health);
+  app.route('/', metricsRoutes());
   app.route('/', acsRoutes);
+  app.route('/', apiRoutes());
   app.route('/', challengeRoutes);
   // Never in production: config refuses SANDBOX there.
   if (config.SANDBOX) app.route('/', sandboxRoutes(() => app));
 
   app.get('/', async (c) => c.html(LandingPage({ site: await site(), sandbox: config.SANDBOX })));
   app.get('/portal', async (c) => c.html(ComingPage({ site: await site(), title: { ja: '会員ページ', en: 'Member portal' } })));
+  app.route('/', passwordResetRoutes());
   app.route('/', adminRoutes());
 
   app.notFound(async (c) =>

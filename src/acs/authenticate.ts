@@ -107,6 +107,7 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
     issuerId: issuer.id,
     panHash,
     panCipher: await encryptPan(keys.panEncryption, pan),
+    panFirst6: pan.slice(0, 6),
     panLast4: pan.slice(-4),
     brand,
     purchaseAmount: areq.purchaseAmount ?? null,

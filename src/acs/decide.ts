@@ -57,8 +57,9 @@ export function decide(input: DecisionInput): Decision {
 
   if (!cardOnFile) return { transStatus: 'N', reason: '08' }; // no card record
   const { card, member } = cardOnFile;
-  if (card.status === 'blocked_stolen') return { transStatus: 'R', reason: '10' }; // stolen card
-  if (card.status === 'blocked') return { transStatus: 'R', reason: '12' }; // not permitted
+  // Lost and stolen cards are both "stolen card" (10) to the scheme; blocked and closed, "not permitted" (12).
+  if (card.status === 'blocked_stolen' || card.status === 'blocked_lost') return { transStatus: 'R', reason: '10' };
+  if (card.status === 'blocked' || card.status === 'closed') return { transStatus: 'R', reason: '12' };
   if (card.status === 'replaced') return { transStatus: 'N', reason: '06' }; // old number after reissue
   if (card.expiry < input.currentYYMM) return { transStatus: 'N', reason: '05' }; // expired card
 

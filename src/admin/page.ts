@@ -33,6 +33,13 @@ export async function signedIn(c: AdminContext): Promise<{ me: SignedIn; issuer?
   const issuer = me.issuerId === null ? undefined : await issuerById(c.get('deps').db, me.issuerId);
   const path = c.req.path;
   const nav: SignedIn['nav'] = [{ href: '/admin', label: { ja: 'ホーム', en: 'Home' } }];
+  if (can(who, 'cardholders.view')) nav.push({ href: '/admin/cardholders', label: { ja: '会員照会', en: 'Cardholders' } });
+  if (can(who, 'cardholders.act')) nav.push({ href: '/admin/requests', label: { ja: '承認待ち', en: 'Approvals' } });
+  if (can(who, 'transactions.view')) nav.push({ href: '/admin/transactions', label: { ja: '取引履歴', en: 'Transactions' } });
+  if (can(who, 'dashboard.view')) nav.push({ href: '/admin/dashboard', label: { ja: 'ダッシュボード', en: 'Dashboard' } });
+  if (can(who, 'cards.import') || can(who, 'cards.export')) nav.push({ href: '/admin/card-data', label: { ja: 'カードデータ', en: 'Card data' } });
+  if (can(who, 'bin_ranges.manage')) nav.push({ href: '/admin/bin-ranges', label: { ja: 'BIN範囲', en: 'BIN ranges' } });
+  if (can(who, 'api_keys.manage')) nav.push({ href: '/admin/api-keys', label: { ja: 'APIキー', en: 'API keys' } });
   if (can(who, 'staff.view')) nav.push({ href: '/admin/staff', label: { ja: 'スタッフ', en: 'Staff' } });
   if (can(who, 'audit.view')) nav.push({ href: '/admin/audit', label: { ja: '監査ログ', en: 'Audit log' } });
   if (can(who, 'issuers.manage')) nav.push({ href: '/admin/issuers', label: { ja: 'カード会社', en: 'Issuers' } });

@@ -15,17 +15,42 @@ export type Permission =
   | 'issuer.view'
   | 'issuer.edit'
   /** Create issuers and see every issuer: the platform's own. */
-  | 'issuers.manage';
+  | 'issuers.manage'
+  /** Look up cardholders, their cards, registrations and history. */
+  | 'cardholders.view'
+  /** Helpdesk actions on a cardholder (unlock, phone change, block, …), or filing them for approval. */
+  | 'cardholders.act'
+  /** Approve or reject another person's four-eyes request; edit the issuer's four-eyes policy. */
+  | 'requests.decide'
+  | 'transactions.view'
+  /** CSV export of a transaction search (fresh TOTP, audited). */
+  | 'transactions.export'
+  | 'dashboard.view'
+  /** CSV import of card data, from the console. */
+  | 'cards.import'
+  /** CSV export of registrations and cards (fresh TOTP, audited). */
+  | 'cards.export'
+  /** Integration API keys: create and revoke. */
+  | 'api_keys.manage'
+  /** BIN ranges: add, disable. */
+  | 'bin_ranges.manage';
 
 export const ROLES: readonly StaffRole[] = ['platform_admin', 'issuer_admin', 'helpdesk', 'auditor'];
 
+/** What an issuer's administrator may do to its own data (a platform administrator, to every issuer's). */
+const ISSUER_ADMIN: readonly Permission[] = [
+  'staff.view', 'staff.manage', 'audit.view', 'audit.export', 'issuer.view', 'issuer.edit',
+  'cardholders.view', 'cardholders.act', 'requests.decide', 'transactions.view', 'transactions.export', 'dashboard.view',
+  'cards.import', 'cards.export', 'api_keys.manage', 'bin_ranges.manage',
+];
+
 const GRANTS: Record<StaffRole, readonly Permission[]> = {
-  platform_admin: ['staff.view', 'staff.manage', 'audit.view', 'audit.export', 'issuer.view', 'issuer.edit', 'issuers.manage'],
-  issuer_admin: ['staff.view', 'staff.manage', 'audit.view', 'audit.export', 'issuer.view', 'issuer.edit'],
-  // Cardholder look-up, unlock and phone changes arrive with the helpdesk tools; until then the
-  // helpdesk has its home page and nothing else.
-  helpdesk: [],
-  auditor: ['staff.view', 'audit.view', 'audit.export', 'issuer.view'],
+  platform_admin: [...ISSUER_ADMIN, 'issuers.manage'],
+  issuer_admin: ISSUER_ADMIN,
+  // The person who answers the cardholder's call: look-up, actions (or requests for them), the trail.
+  helpdesk: ['cardholders.view', 'cardholders.act', 'transactions.view', 'dashboard.view'],
+  // Reads everything of its issuer; changes nothing but may export what it reads.
+  auditor: ['staff.view', 'audit.view', 'audit.export', 'issuer.view', 'cardholders.view', 'transactions.view', 'transactions.export', 'dashboard.view', 'cards.export'],
 };
 
 export interface Principal {

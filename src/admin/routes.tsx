@@ -14,6 +14,13 @@ import type { Bi } from '../../views/i18n.ts';
 import { hashPassword } from '../members/password.ts';
 import { ensureFirstIssuer, issuerById } from '../issuers/issuer-store.ts';
 import { issuerRoutes } from '../issuers/routes.tsx';
+import { apiKeyRoutes } from '../api/key-routes.tsx';
+import { binRangeRoutes } from '../cards/bin-range-routes.tsx';
+import { cardDataRoutes } from '../cards/import/routes.tsx';
+import { actionRoutes } from '../helpdesk/action-routes.tsx';
+import { lookupRoutes } from '../helpdesk/lookup-routes.tsx';
+import { dashboardRoutes } from '../insight/dashboard-routes.tsx';
+import { trailRoutes } from '../trail/routes.tsx';
 import { appendAudit } from './audit-log.ts';
 import { auditRoutes } from './audit-routes.tsx';
 import { newRecoveryCodes, normalisePassword, passwordProblem, recoveryCodeHash } from './credentials.ts';
@@ -174,6 +181,13 @@ export function adminRoutes(): Hono<AdminEnv> {
   admin.route('/', staffRoutes());
   admin.route('/', auditRoutes());
   admin.route('/', issuerRoutes());
+  admin.route('/', lookupRoutes());
+  admin.route('/', actionRoutes());
+  admin.route('/', trailRoutes());
+  admin.route('/', dashboardRoutes());
+  admin.route('/', cardDataRoutes());
+  admin.route('/', binRangeRoutes());
+  admin.route('/', apiKeyRoutes());
   return admin;
 }
 

@@ -3,11 +3,11 @@ import { accepts } from 'hono/accepts';
 import { isFrameable } from './security-headers.ts';
 
 /**
- * Routes machines call (Directory Servers, monitors, scripts): they get JSON answers,
+ * Routes machines call (Directory Servers, core systems, monitors, scripts): they get JSON answers,
  * never an HTML page, for a 404 or an error alike. Under /3ds/ only the challenge and
  * 3DS Method pages are for people.
  */
-const MACHINE_PREFIXES = ['/3ds/', '/healthz', '/sandbox/ds/'];
+const MACHINE_PREFIXES = ['/3ds/', '/healthz', '/sandbox/ds/', '/api/', '/metrics'];
 
 export function isMachineRoute(path: string): boolean {
   return MACHINE_PREFIXES.some((p) => path === p || path.startsWith(p)) && !isFrameable(path);

@@ -1,0 +1,7 @@
+/** BIN ranges in the console (being built: see the owner's brief). */
+import { Hono } from 'hono';
+import type { AdminEnv } from '../admin/http.ts';
+
+export function binRangeRoutes(): Hono<AdminEnv> {
+  return new Hono<AdminEnv>();
+}

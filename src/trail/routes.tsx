@@ -1,0 +1,7 @@
+/** The transaction trail (being built: see the owner's brief). */
+import { Hono } from 'hono';
+import type { AdminEnv } from '../admin/http.ts';
+
+export function trailRoutes(): Hono<AdminEnv> {
+  return new Hono<AdminEnv>();
+}
