@@ -2,7 +2,7 @@
  * Cards with their cardholder and member, as the ACS needs them, and the writes that put a card
  * on file (demo data, tests, and later the admin's import).
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { cardAccounts, cardholders, cards, members, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
@@ -72,7 +72,9 @@ export async function findCardOnFile(db: Database, panHash: string): Promise<Car
 }
 
 export interface NewCardholder {
-  /** The issuer's own customer number (unique). */
+  /** The issuer whose customer this is; omitted: the install's first issuer. */
+  issuerId?: number | null;
+  /** The issuer's own customer number (unique per issuer). */
   customerRef: string;
   name: string;
   phoneOnFile?: string | null;
@@ -83,9 +85,29 @@ export interface NewCardholder {
 export async function insertCardholder(db: Database, clock: Clock, holder: NewCardholder): Promise<number> {
   const [row] = await db
     .insert(cardholders)
-    .values({ customerRef: holder.customerRef, name: holder.name, phoneOnFile: holder.phoneOnFile ?? null, phoneProvisional: holder.phoneProvisional ?? false, createdAt: clock.now() })
+    .values({
+      issuerId: holder.issuerId ?? null,
+      customerRef: holder.customerRef,
+      name: holder.name,
+      phoneOnFile: holder.phoneOnFile ?? null,
+      phoneProvisional: holder.phoneProvisional ?? false,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    })
     .returning({ id: cardholders.id });
   return row.id;
+}
+
+/**
+ * A BIN range moved to another issuer takes its cardholders along: those with a card in the range
+ * (compared on the first six digits, as the range's prefix of that length).
+ */
+export async function moveCardholdersOfRange(db: Database, range: { rangeStart: string; rangeEnd: string }, issuerId: number): Promise<void> {
+  const n = Math.min(range.rangeStart.length, 6);
+  const start = range.rangeStart.slice(0, n);
+  const end = range.rangeEnd.slice(0, n);
+  await db.run(sql`UPDATE cardholders SET issuer_id = ${issuerId}
+    WHERE id IN (SELECT cardholder_id FROM cards WHERE substr(pan_first6, 1, ${n}) BETWEEN ${start} AND ${end})`);
 }
 
 export interface NewCard {

@@ -6,6 +6,7 @@
  */
 import { asc, eq } from 'drizzle-orm';
 import { forgetBinRanges } from '../cards/bin-ranges.ts';
+import { moveCardholdersOfRange } from '../cards/card-store.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
@@ -106,7 +107,8 @@ export async function updateIssuer(db: Database, id: number, fields: Partial<Iss
 
 /** Gives a BIN range, and so its cards, to an issuer (the AReq look-up reads ranges afresh). */
 export async function assignBinRange(db: Database, rangeId: number, issuerId: number): Promise<void> {
-  await db.update(binRanges).set({ issuerId }).where(eq(binRanges.id, rangeId));
+  const [range] = await db.update(binRanges).set({ issuerId }).where(eq(binRanges.id, rangeId)).returning();
+  if (range) await moveCardholdersOfRange(db, range, issuerId);
   forgetBinRanges(db);
 }
 
@@ -115,4 +117,10 @@ export async function binRangesOf(db: Database, issuer: Issuer): Promise<(typeof
   const first = await firstIssuer(db);
   const rows = await db.select().from(binRanges).orderBy(asc(binRanges.rangeStart));
   return rows.filter((r) => r.issuerId === issuer.id || (r.issuerId === null && first?.id === issuer.id));
+}
+
+/** The four-eyes policy (which helpdesk actions wait for approval) and how long a request waits. */
+export async function setApprovalPolicy(db: Database, id: number, policy: Issuer['approvalPolicy'], ttlMinutes: number, now: number): Promise<Issuer | undefined> {
+  const [row] = await db.update(issuers).set({ approvalPolicy: policy, approvalTtlMinutes: ttlMinutes, updatedAt: now }).where(eq(issuers.id, id)).returning();
+  return row;
 }
