@@ -13,6 +13,7 @@ import type { SiteInfo } from '../views/layout.tsx';
 import { acsRoutes, areqTooLarge } from './acs/routes.ts';
 import { adminRoutes } from './admin/routes.tsx';
 import { apiRoutes } from './api/routes.ts';
+import { ASSET_MAX_BYTES, assetRoutes } from './issuers/assets.ts';
 import { metricsRoutes } from './insight/metrics-routes.ts';
 import { passwordResetRoutes } from './portal/password-reset-routes.tsx';
 import { cannotContinue } from './challenge/render.tsx';
@@ -31,6 +32,11 @@ import { securityHeaders } from './http/security-headers.ts';
 /** AReqs may carry message extensions up to 81,920 characters; 256 KiB leaves room for all of it. */
 const MACHINE_BODY_LIMIT = 256 * 1024;
 const FORM_BODY_LIMIT = 64 * 1024;
+/** A card file uploaded in the console: a million rows is about 120 MB (Workers accept up to 100 MB per request). */
+const CARD_FILE_LIMIT = 100 * 1024 * 1024;
+const isCardFileUpload = (path: string) => path === '/admin/card-data/imports';
+/** A logo or scheme mark uploaded in the console, with the form around it. */
+const isAssetUpload = (path: string) => /^\/admin\/issuers\/[^/]+\/assets$/.test(path);
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config } = deps;
@@ -56,7 +62,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(
     '*',
     bodyLimit({
-      maxSize: (c) => (isMachineRoute(c.req.path) ? MACHINE_BODY_LIMIT : FORM_BODY_LIMIT),
+      maxSize: (c) =>
+        isCardFileUpload(c.req.path) ? CARD_FILE_LIMIT : isAssetUpload(c.req.path) ? ASSET_MAX_BYTES + FORM_BODY_LIMIT : isMachineRoute(c.req.path) ? MACHINE_BODY_LIMIT : FORM_BODY_LIMIT,
       onError: async (c, limit) => {
         // A DS gets an EMV answer to every message, also one too large to read.
         if (c.req.path === '/3ds/areq') return areqTooLarge(c, limit);
@@ -76,6 +83,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
 
   app.route('/', health);
+  app.route('/', assetRoutes);
   app.route('/', metricsRoutes());
   app.route('/', acsRoutes);
   app.route('/', apiRoutes());

@@ -57,8 +57,15 @@ export function securityHeaders(options: { production: boolean; development: boo
     if (isFrameable(c.req.path)) return frameable(c, next);
     if (c.req.path === '/sandbox') return sandboxMerchant(c, next);
     if (SAME_ORIGIN_FRAME_PATHS.some((p) => c.req.path.startsWith(p))) return sameOrigin(c, next);
+    if (c.req.path.startsWith('/assets/')) return uploadedImage(c, next);
     return strict(c, next);
   };
+
+  // An uploaded logo (issuers/assets.ts) opened on its own: an SVG's script must never run here.
+  async function uploadedImage(...[c, next]: Parameters<MiddlewareHandler>) {
+    await strict(c, next);
+    c.res.headers.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+  }
 }
 
 export function isFrameable(path: string): boolean {

@@ -3,10 +3,13 @@
  * its settings, its auditors read them. An issuer outside the person's own answers 404.
  * Every change asks for a fresh TOTP code and is audited with the fields before and after.
  */
+import { zValidator } from '@hono/zod-validator';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { count, eq } from 'drizzle-orm';
-import { IssuerListPage, IssuerPage } from '../../views/admin/issuers.tsx';
+import { IssuerListPage, IssuerPage, SmsPreview } from '../../views/admin/issuers.tsx';
+import { checkAsset, storeAsset, type AssetProblem } from './assets.ts';
+import { smsPreview } from './sms-preview.ts';
 import { appendAudit } from '../admin/audit-log.ts';
 import { principal, type AdminContext, type AdminEnv } from '../admin/http.ts';
 import { issuerName, pageBase, signedIn } from '../admin/page.ts';
@@ -101,7 +104,50 @@ export function issuerRoutes(): Hono<AdminEnv> {
     return page(c, issuer, formFromRow(issuer), [], 200, false, false, { moved: true });
   });
 
+  // A logo or scheme mark uploaded here is served from this appliance (assets.ts).
+  routes.post('/admin/issuers/:code/assets', needs('issuer.edit'), validated('form', AssetForm, (c) => assetRefused(c as unknown as AdminContext, 'not_an_image')), async (c) => {
+    const deps = c.get('deps');
+    const issuer = await visibleIssuer(c);
+    if (!issuer) return refuse(c, 'not_found');
+    const form = c.req.valid('form');
+    const bytes = form.file instanceof File ? new Uint8Array(await form.file.arrayBuffer()) : new Uint8Array();
+    const checked = checkAsset(bytes);
+    if (!checked.ok) return assetRefused(c, checked.problem, issuer);
+    if (!(await checkStepUp(deps, c.get('me'), form.code))) return assetRefused(c, 'code', issuer);
+    const path = await storeAsset(deps.db, issuer.id, bytes, checked, deps.clock.now());
+    const slot = form.slot;
+    const fields: Partial<IssuerFields> = slot === 'logo' ? { logo: path } : { brandMarks: { ...issuer.brandMarks, [MARK_SLOTS[slot]]: path } };
+    const row = (await updateIssuer(deps.db, issuer.id, fields, deps.clock.now()))!;
+    forgetIssuerSettings(deps.db);
+    const before = slot === 'logo' ? issuer.logo : (issuer.brandMarks[MARK_SLOTS[slot]] ?? null);
+    await audit(c, row, 'issuer.asset', { [slot]: before }, { [slot]: path, bytes: bytes.length, type: checked.type });
+    return c.redirect(`/admin/issuers/${row.code}?saved=1`, 303);
+  });
+
+  // The OTP SMS as the cardholder would get it with these names: the page asks while they are typed.
+  routes.get('/admin/issuers/:code/sms-preview', needs('issuer.view'), zValidator('query', PreviewQuery, (r, c) => (r.success ? undefined : c.text('', 400))), async (c) => {
+    const issuer = await visibleIssuer(c);
+    if (!issuer) return refuse(c, 'not_found');
+    const q = c.req.valid('query');
+    return c.html(<SmsPreview lang={c.get('lang')} preview={smsPreview({ ja: q.smsNameJa ?? issuer.smsNameJa, en: q.smsNameEn ?? issuer.smsNameEn }, Math.round(issuer.otpTtlSeconds / 60))} />);
+  });
+
   return routes;
+}
+
+/** Which setting an upload fills: the logo, or a scheme's mark. */
+const MARK_SLOTS = { markJcb: 'jcb', markVisa: 'visa', markMastercard: 'mastercard' } as const;
+const AssetForm = z.object({
+  slot: z.enum(['logo', 'markJcb', 'markVisa', 'markMastercard']),
+  file: z.any().optional(),
+  code: z.string().max(20).catch(''),
+});
+const PreviewQuery = z.object({ smsNameJa: z.string().max(100).optional(), smsNameEn: z.string().max(100).optional() });
+
+async function assetRefused(c: AdminContext, problem: AssetProblem | 'code', known?: Issuer) {
+  const issuer = known ?? (await visibleIssuer(c));
+  if (!issuer) return refuse(c, 'not_found');
+  return page(c, issuer, formFromRow(issuer), [], 400, false, false, { assetProblem: problem });
 }
 
 async function visibleIssuer(c: AdminContext): Promise<Issuer | undefined> {
@@ -146,7 +192,7 @@ async function page(
   status: 200 | 400 | 409 = 200,
   codeError = false,
   saved = false,
-  flags: { moved?: boolean; moveCodeError?: boolean } = {},
+  flags: { moved?: boolean; moveCodeError?: boolean; assetProblem?: AssetProblem | 'code' } = {},
 ) {
   const db = c.get('deps').db;
   const who = principal(c.get('me'));
@@ -169,6 +215,7 @@ async function page(
       codeError={codeError}
       ranges={own}
       movable={movable}
+      smsPreview={issuer ? smsPreview({ ja: values.smsNameJa ?? issuer.smsNameJa, en: values.smsNameEn ?? issuer.smsNameEn }, Math.round(issuer.otpTtlSeconds / 60)) : undefined}
       {...flags}
     />,
     status,

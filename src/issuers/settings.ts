@@ -163,7 +163,10 @@ export function inMaintenance(settings: Pick<IssuerSettings, 'maintenanceWindow'
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).transform((v) => v || null);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const imagePath = z.string().trim().refine((v) => v === '' || /^\/static\/[\w\-./]+$/.test(v) || /^https:\/\/[^\s"'<>]+$/.test(v), 'a path under /static/ or an https URL');
+const imagePath = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || /^\/static\/[\w\-./]+$/.test(v) || /^\/assets\/[0-9a-f]{64}\.[a-z]{3,4}$/.test(v) || /^https:\/\/[^\s"'<>]+$/.test(v), 'a path under /static/ or /assets/, or an https URL');
 
 /** "392:30000,840:200" → { "392": 30000, "840": 200 }. */
 const thresholds = z.string().transform((v, ctx) => {

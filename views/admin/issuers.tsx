@@ -1,4 +1,6 @@
 /** Issuers: the platform's list, and one issuer's settings (read-only, or a form for those who may edit). */
+import type { AssetProblem } from '../../src/issuers/assets.ts';
+import type { SmsPreviewText } from '../../src/issuers/sms-preview.ts';
 import type { Bi, Lang } from '../i18n.ts';
 import { AdminShell, Csrf, Field, Notice, say, StepUpField, type SignedIn } from './shell.tsx';
 
@@ -120,6 +122,9 @@ export function IssuerPage(props: {
   movable: { id: number; text: string }[] | null;
   moved?: boolean;
   moveCodeError?: boolean;
+  /** The OTP SMS with the names as saved (or typed); the page refreshes it while they are typed. */
+  smsPreview?: Bi<SmsPreviewText>;
+  assetProblem?: AssetProblem | 'code';
 }) {
   const t = say(props.lang);
   const title = props.code ? { ja: 'カード会社の設定', en: 'Issuer settings' } : { ja: 'カード会社を追加', en: 'Add an issuer' };
@@ -135,7 +140,16 @@ export function IssuerPage(props: {
             ))}
           </select>
         ) : (
-          <input {...aria} name={f.name} type={f.kind === 'number' ? 'number' : 'text'} value={props.values[f.name] ?? ''} readonly={!props.editable} />
+          <input
+            {...aria}
+            name={f.name}
+            type={f.kind === 'number' ? 'number' : 'text'}
+            value={props.values[f.name] ?? ''}
+            readonly={!props.editable}
+            {...(props.code && (f.name === 'smsNameJa' || f.name === 'smsNameEn')
+              ? { 'hx-get': `/admin/issuers/${props.code}/sms-preview`, 'hx-trigger': 'input changed delay:400ms', 'hx-target': '#sms-preview-body', 'hx-include': '[name=smsNameJa],[name=smsNameEn]', 'hx-swap': 'innerHTML' }
+              : {})}
+          />
         )
       }
     </Field>
@@ -154,6 +168,17 @@ export function IssuerPage(props: {
           <fieldset>
             <legend>{t(g)}</legend>
             {FIELDS.filter((f) => f.group === i).map(input)}
+            {i === 2 && props.smsPreview && (
+              <div class="sms-preview">
+                <p id="sms-preview-heading" class="preview-title">
+                  <strong>{t({ ja: 'ワンタイムパスワードのSMS（見本）', en: 'The one-time password SMS (sample)' })}</strong>
+                </p>
+                {/* The live region stays; htmx swaps only its content, so the new text is announced. */}
+                <div id="sms-preview-body" aria-live="polite" aria-labelledby="sms-preview-heading">
+                  <SmsPreview lang={props.lang} preview={props.smsPreview} />
+                </div>
+              </div>
+            )}
           </fieldset>
         ))}
         {props.editable && (
@@ -165,11 +190,14 @@ export function IssuerPage(props: {
           </div>
         )}
       </form>
+      {props.code && props.editable && <AssetUpload lang={props.lang} code={props.code} csrf={props.me.csrf} problem={props.assetProblem} />}
       {props.code && (
         <section aria-labelledby="ranges-heading">
           <h2 id="ranges-heading">{t({ ja: 'BINレンジ', en: 'BIN ranges' })}</h2>
           {props.ranges.length === 0 ? (
-            <p>{t({ ja: 'まだありません（npm run bin-ranges で追加）。', en: 'None yet (add them with npm run bin-ranges).' })}</p>
+            <p>
+              {t({ ja: 'まだありません。', en: 'None yet.' })} <a href="/admin/bin-ranges">{t({ ja: 'BINレンジを追加する', en: 'Add BIN ranges' })}</a>
+            </p>
           ) : (
             <div class="table-wrap">
               <table>
@@ -219,5 +247,68 @@ export function IssuerPage(props: {
         </section>
       )}
     </AdminShell>
+  );
+}
+
+/** The OTP SMS in both languages, with its length against one segment. */
+export function SmsPreview({ lang, preview }: { lang: Lang; preview: Bi<SmsPreviewText> }) {
+  const t = say(lang);
+  return (
+    <>
+      {(['ja', 'en'] as const).map((l) => {
+        const p = preview[l];
+        return (
+          <figure lang={l}>
+            <pre class="sms-text">{p.text}</pre>
+            <figcaption lang={lang}>
+              {t({ ja: l === 'ja' ? '日本語' : '英語', en: l === 'ja' ? 'Japanese' : 'English' })}: {p.length}/{p.limit}{' '}
+              {t({ ja: `文字・${p.segments}通`, en: `characters, ${p.segments} segment${p.segments > 1 ? 's' : ''}` })}
+              {p.nameShortened && ` — ${t({ ja: '社名は1通に収まるよう短縮されます', en: 'the name is shortened to fit one segment' })}`}
+            </figcaption>
+          </figure>
+        );
+      })}
+    </>
+  );
+}
+
+const ASSET_PROBLEM: Record<AssetProblem | 'code', Bi> = {
+  empty: { ja: 'ファイルを選んでください。', en: 'Choose a file.' },
+  too_large: { ja: '256KB以下の画像にしてください。', en: 'The image must be 256 KB or less.' },
+  not_an_image: { ja: 'PNG・JPEG・GIF・WebP・SVG の画像を選んでください。', en: 'Choose a PNG, JPEG, GIF, WebP or SVG image.' },
+  code: { ja: 'コードが正しくありません。', en: 'That code is not right.' },
+};
+
+/** Upload a logo or scheme mark: it is then served from this appliance. */
+function AssetUpload({ lang, code, csrf, problem }: { lang: Lang; code: string; csrf: string; problem?: AssetProblem | 'code' }) {
+  const t = say(lang);
+  return (
+    <form method="post" action={`/admin/issuers/${code}/assets`} enctype="multipart/form-data" class="stack narrow">
+      <h2>{t({ ja: 'ロゴ・マーク画像のアップロード', en: 'Upload a logo or mark' })}</h2>
+      {problem && problem !== 'code' && <Notice kind="alert">{t(ASSET_PROBLEM[problem])}</Notice>}
+      <Csrf token={csrf} />
+      <Field id="f-slot" label={t({ ja: '用途', en: 'Used as' })}>
+        {(aria) => (
+          <select {...aria} name="slot">
+            <option value="logo">{t({ ja: 'ロゴ', en: 'Logo' })}</option>
+            <option value="markJcb">J/Secure</option>
+            <option value="markVisa">Visa Secure</option>
+            <option value="markMastercard">Mastercard Identity Check</option>
+          </select>
+        )}
+      </Field>
+      <Field
+        id="f-file"
+        label={t({ ja: '画像ファイル', en: 'Image file' })}
+        hint={t({ ja: 'PNG・JPEG・GIF・WebP・SVG、256KBまで', en: 'PNG, JPEG, GIF, WebP or SVG, up to 256 KB' })}
+        error={problem && problem !== 'code' ? t(ASSET_PROBLEM[problem]) : undefined}
+      >
+        {(aria) => <input {...aria} name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp,image/svg+xml" required />}
+      </Field>
+      <StepUpField lang={lang} id="asset-code" error={problem === 'code' ? t(ASSET_PROBLEM.code) : undefined} />
+      <button type="submit" class="primary">
+        {t({ ja: 'アップロード', en: 'Upload' })}
+      </button>
+    </form>
   );
 }
