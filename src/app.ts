@@ -12,6 +12,7 @@ import { ComingPage, LandingPage } from '../views/landing.tsx';
 import type { SiteInfo } from '../views/layout.tsx';
 import { acsRoutes, areqTooLarge } from './acs/routes.ts';
 import { adminRoutes } from './admin/routes.tsx';
+import { apiTooLarge } from './api/errors.ts';
 import { apiRoutes } from './api/routes.ts';
 import { ASSET_MAX_BYTES, assetRoutes } from './issuers/assets.ts';
 import { metricsRoutes } from './insight/metrics-routes.ts';
@@ -67,6 +68,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       onError: async (c, limit) => {
         // A DS gets an EMV answer to every message, also one too large to read.
         if (c.req.path === '/3ds/areq') return areqTooLarge(c, limit);
+        // A core system gets the API's own error shape.
+        if (c.req.path.startsWith('/api/')) return apiTooLarge(c, limit);
         return answersJson(c)
           ? c.json({ error: 'payload_too_large' }, 413)
           : c.html(TooLargePage({ site: await site() }), 413);

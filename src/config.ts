@@ -99,6 +99,8 @@ export const configSchema = z
     /** The longest an AReq may take: past it the DS gets Erro 403 (transient system failure). */
     AREQ_BUDGET_MS: int(100, 60_000).default(2000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** The bearer token a Prometheus scraper sends to GET /metrics; unset: /metrics is off (404). */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (openssl rand -base64 32)').regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
 
     PAN_LOOKUP_KEY: secret.optional(),
     PAN_ENCRYPTION_KEY: secret.optional(),

@@ -6,6 +6,7 @@ import { runAcsScheduledWork } from './acs/scheduled.ts';
 import { challengeTimeout } from './challenge/timeout.ts';
 import type { AppDeps } from './deps.ts';
 import { purgeOldCounters } from './messaging/rate-limit.ts';
+import { continueImports } from './cards/import/runner.ts';
 import { seedDemoIssuer } from './sandbox/demo-issuer.ts';
 import { seedDemoStaff } from './admin/demo-staff.ts';
 
@@ -28,7 +29,9 @@ export async function startServices(deps: AppDeps): Promise<{ stop(): void }> {
   const timer = setInterval(() => {
     if (sweeping >= MAX_OVERLAPPING_SWEEPS) return;
     sweeping++;
+    // Card imports a stopped process left open are taken over here (Workers: the cron, worker.ts).
     runScheduledWork(deps)
+      .then(() => continueImports(deps))
       .catch((error) => deps.log.error('scheduled work failed', { error }))
       .finally(() => sweeping--);
   }, SWEEP_INTERVAL_MS);

@@ -24,6 +24,7 @@ import { authenticationTypeFor } from '../challenge/strategies.ts';
 import { computeAuthenticationValue } from './authentication-value.ts';
 import { decide, type Decision } from './decide.ts';
 import { recordTransaction } from './transaction-writer.ts';
+import { areqLabel, latencyIncrement } from '../insight/stats.ts';
 
 /** The first CReq must arrive within 30 seconds of an ARes with transStatus C. */
 export const CREQ_TIMEOUT_MS = 30_000;
@@ -35,13 +36,16 @@ export type AuthenticateDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'keys' 
 
 export type AReqAnswer = { kind: 'ARes'; message: ARes; acsTransID: string; replayed: boolean } | { kind: 'Erro'; message: Erro };
 
-/** `budget` (AREQ_BUDGET_MS, from the route): once it runs out the answer is Erro 403, whatever is still running. */
-export async function authenticate(deps: AuthenticateDeps, body: string, budget?: AbortSignal): Promise<AReqAnswer> {
+/**
+ * `budget` (AREQ_BUDGET_MS, from the route): once it runs out the answer is Erro 403, whatever is still running.
+ * `receivedAt`: when the request came in (performance.now()), for the ARes latency histogram.
+ */
+export async function authenticate(deps: AuthenticateDeps, body: string, budget?: AbortSignal, receivedAt = performance.now()): Promise<AReqAnswer> {
   const parsed = parseAReq(body, { requireDsFields: true });
   if (!parsed.ok) return { kind: 'Erro', message: parsed.erro };
   const areq = parsed.areq;
   try {
-    return await withinBudget(authenticateValid(deps, areq, body, budget), budget);
+    return await withinBudget(authenticateValid(deps, areq, body, budget, receivedAt), budget);
   } catch (error) {
     // Never a 5xx: a failing or silent database (DatabaseDeadlineError after DB_TIMEOUT_MS), a spent
     // budget, or anything else unexpected is a transient system failure.
@@ -50,7 +54,7 @@ export async function authenticate(deps: AuthenticateDeps, body: string, budget?
   }
 }
 
-async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: string, budget?: AbortSignal): Promise<AReqAnswer> {
+async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: string, budget: AbortSignal | undefined, receivedAt: number): Promise<AReqAnswer> {
   const { db, clock, keys, config } = deps;
   const now = clock.now();
   const pan = areq.acctNumber;
@@ -143,7 +147,13 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
   // abandoned challenge (its RReq is refused by the DS and recorded, rreq.ts), and Y/N rows are
   // only a trail. What must not happen is a write *started* after the Erro went out:
   budget?.throwIfAborted();
-  const stored = await recordTransaction(db, { row, creqTimeoutAt: decision.transStatus === 'C' ? now + CREQ_TIMEOUT_MS : undefined });
+  // Counted with the row (same commit): its outcome and version, and the time from the request's
+  // arrival to this ARes being ready (real time, not the injected clock, which may stand still).
+  const stats = [
+    { issuerId: issuer.id, at: now, metric: 'areq' as const, label: areqLabel(ares.transStatus!, areq.messageVersion) },
+    latencyIncrement('ares_ms', issuer.id, now, performance.now() - receivedAt),
+  ];
+  const stored = await recordTransaction(db, { row, creqTimeoutAt: decision.transStatus === 'C' ? now + CREQ_TIMEOUT_MS : undefined, stats });
   if (!stored) {
     const winner = await findByIds(deps, areq.threeDSServerTransID, areq.dsTransID!);
     if (winner) return replay(areq, winner, areqDigest);

@@ -12,6 +12,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { buildErro } from '../protocol/errors.ts';
+import { countErro } from '../insight/count-http.ts';
 
 interface CfTlsClientAuth {
   certPresented?: string;
@@ -54,6 +55,7 @@ export function requireDsClientCertificate(): MiddlewareHandler<AppEnv> {
     c.get('deps').log.warn('areq refused: no verified DS client certificate', { path: c.req.path, reason: verdict.reason });
     const ids = await messageIds(c);
     const erro = buildErro({ errorCode: '303', errorDetail: 'client certificate', errorMessageType: 'AReq', ...ids });
+    await countErro(c, erro.errorCode);
     return c.body(JSON.stringify(erro), 200, { 'content-type': 'application/json; charset=utf-8' });
   };
 }

@@ -16,6 +16,7 @@ import type { SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from '../db/client.ts';
 import type { TransactionState } from '../db/schema.ts';
+import { previousStatementChangedARow, transactionStatStatement } from '../insight/stats.ts';
 import { queueRReqStatement } from './rreq.ts';
 import { cancelTimerStatement } from './timers.ts';
 import { transactionIsIn, transitionStatement, type TransactionPatch } from './transactions.ts';
@@ -32,11 +33,16 @@ export interface EndOptions {
   alongside?: (reached: SQL) => BatchItem<'sqlite'>[];
 }
 
+/** How each ending counts among the challenges' results (an expiry is an abandonment: timed out). */
+const CHALLENGE_RESULT: Record<FinalState, string> = { completed: 'succeeded', failed: 'failed', cancelled: 'cancelled', expired: 'timed_out' };
+
 /** Ends the transaction in `to` if its state machine allows it; whether this call made the move. */
 export async function endTransaction(db: Database, acsTransID: string, to: FinalState, now: number, options: EndOptions): Promise<boolean> {
   const reached = transactionIsIn(db, acsTransID, to);
   const [moved] = await db.batch([
     transitionStatement(db, acsTransID, to, now, options.patch, options.onlyFrom),
+    // Right after the move, so changes() is the move's: counted once, by the call that made it.
+    transactionStatStatement(db, acsTransID, { at: now, metric: 'challenge', label: CHALLENGE_RESULT[to] }, previousStatementChangedARow),
     ...(options.alongside?.(reached) ?? []),
     // The CReq timer has nothing left to guard (a started challenge cancelled it already).
     cancelTimerStatement(db, 'creq_timeout', acsTransID, now, reached),

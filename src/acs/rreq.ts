@@ -23,6 +23,7 @@ import type { AppDeps } from '../deps.ts';
 import type { ChallengeCancel, TransStatusReason } from '../protocol/codes.ts';
 import type { Erro } from '../protocol/erro.ts';
 import { buildErro, type ErroInput } from '../protocol/errors.ts';
+import { transactionStatStatement } from '../insight/stats.ts';
 import { buildRReq, type RReq } from '../protocol/rreq.ts';
 import { parseRRes, type RRes } from '../protocol/rres.ts';
 import type { MessageVersion } from '../protocol/versions.ts';
@@ -139,7 +140,7 @@ export async function deliverRReq(deps: RReqDeps, acsTransID: string, attempt = 
   let exchange = await postRReq(deps, url, rreq);
   if (exchange.kind === 'unreachable' && attempt === 1) {
     // Req 240: a failed connection is retried at once; only after the second failure do we wait.
-    await logAttempt(deps, acsTransID, url, 'failed', exchange.reason);
+    await logAttempt(deps, acsTransID, url, 'failed', exchange.reason, 'retry');
     exchange = await postRReq(deps, url, rreq);
   }
   return handleExchange(deps, txn, url, exchange, retryLater);
@@ -177,7 +178,7 @@ async function handleExchange(
 ): Promise<TimerOutcome> {
   const { acsTransID } = txn;
   const failed = async (reason: string) => {
-    await logAttempt(deps, acsTransID, url, 'failed', reason);
+    await logAttempt(deps, acsTransID, url, 'failed', reason, 'retry');
     deps.log.warn('rreq delivery failed', { acsTransID, reason });
     return retryLater(reason);
   };
@@ -198,10 +199,10 @@ async function handleExchange(
   await recordMessage(deps.db, acsTransID, 'in', parsed.fromDs ? 'Erro' : 'RRes(invalid)', body.slice(0, MAX_RECORDED_BODY), deps.clock.now());
   if (parsed.fromDs) {
     // An Erro is never answered with an Erro; the DS has refused this RReq for good.
-    await logAttempt(deps, acsTransID, url, 'failed', `DS answered Erro ${parsed.erro.errorCode}: ${parsed.erro.errorDetail}`);
+    await logAttempt(deps, acsTransID, url, 'failed', `DS answered Erro ${parsed.erro.errorCode}: ${parsed.erro.errorDetail}`, 'failed');
   } else {
     await sendErro(deps, url, erroAbout(txn, parsed.erro));
-    await logAttempt(deps, acsTransID, url, 'failed', `invalid RRes: ${parsed.erro.errorCode} ${parsed.erro.errorDetail}`);
+    await logAttempt(deps, acsTransID, url, 'failed', `invalid RRes: ${parsed.erro.errorCode} ${parsed.erro.errorDetail}`, 'failed');
   }
   return finish(deps, acsTransID);
 }
@@ -219,10 +220,10 @@ async function acceptRRes(deps: RReqDeps, txn: Transaction, url: string, rres: R
         : undefined;
   if (mismatch) {
     await sendErro(deps, url, erroAbout(txn, mismatch));
-    await logAttempt(deps, acsTransID, url, 'failed', `RRes refused: Erro ${mismatch.errorCode} ${mismatch.errorDetail}`);
+    await logAttempt(deps, acsTransID, url, 'failed', `RRes refused: Erro ${mismatch.errorCode} ${mismatch.errorDetail}`, 'failed');
     return finish(deps, acsTransID);
   }
-  await logAttempt(deps, acsTransID, url, 'sent', `resultsStatus ${rres.resultsStatus}`);
+  await logAttempt(deps, acsTransID, url, 'sent', `resultsStatus ${rres.resultsStatus}`, 'delivered');
   deps.log.info('rreq delivered', { acsTransID, resultsStatus: rres.resultsStatus });
   return finish(deps, acsTransID);
 }
@@ -247,7 +248,11 @@ function erroAbout(txn: Transaction, erro: Pick<ErroInput, 'errorCode' | 'errorD
 
 /** Best effort: the Erro is a courtesy to the DS, and its failure changes nothing here. */
 async function sendErro(deps: RReqDeps, url: string, erro: Erro) {
-  await recordMessage(deps.db, erro.acsTransID!, 'out', 'Erro', erro, deps.clock.now());
+  const now = deps.clock.now();
+  await deps.db.batch([
+    recordMessage(deps.db, erro.acsTransID!, 'out', 'Erro', erro, now),
+    transactionStatStatement(deps.db, erro.acsTransID, { at: now, metric: 'erro', label: erro.errorCode }),
+  ]);
   try {
     const res = await deps.fetch(url, {
       method: 'POST',
@@ -261,8 +266,16 @@ async function sendErro(deps: RReqDeps, url: string, erro: Erro) {
   }
 }
 
-function logAttempt(deps: RReqDeps, acsTransID: string, url: string, status: 'sent' | 'failed', detail: string) {
-  return deps.db.insert(outboundLog).values({ channel: 'rreq', acsTransID, recipient: url, provider: 'ds', status, detail, createdAt: deps.clock.now() });
+/**
+ * One delivery attempt in the outbound log, counted with it (rreq: delivered; retry: it will be
+ * tried again; failed: the DS refused it for good).
+ */
+async function logAttempt(deps: RReqDeps, acsTransID: string, url: string, status: 'sent' | 'failed', detail: string, result: 'delivered' | 'retry' | 'failed') {
+  const now = deps.clock.now();
+  await deps.db.batch([
+    deps.db.insert(outboundLog).values({ channel: 'rreq', acsTransID, recipient: url, provider: 'ds', status, detail, createdAt: now }),
+    transactionStatStatement(deps.db, acsTransID, { at: now, metric: 'rreq', label: result }),
+  ]);
 }
 
 /** undici hides the reason (ECONNREFUSED…) in `cause`. */

@@ -17,12 +17,15 @@ import type { Client, InStatement, InValue } from '@libsql/client';
 import { getTableColumns, getTableName, is, SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { groupCommit } from '../db/group-commit.ts';
-import { timers, transactions } from '../db/schema.ts';
+import { statsHourly, timers, transactions } from '../db/schema.ts';
+import { hourStart, type StatIncrement } from '../insight/stats.ts';
 
 export interface NewTransaction {
   row: typeof transactions.$inferInsert;
   /** Arm the CReq timer (kind creq_timeout) due at this time, in the same transaction. */
   creqTimeoutAt?: number;
+  /** What this AReq adds to the running aggregates (outcome, ARes latency), counted only if its row is stored. */
+  stats?: StatIncrement[];
 }
 
 const writers = new WeakMap<Database, (txn: NewTransaction) => Promise<boolean>>();
@@ -42,6 +45,8 @@ async function commitBatch(client: Client, batch: NewTransaction[]): Promise<boo
   const statements: InStatement[] = [insertTransactions(batch.map((t) => t.row))];
   const due = batch.filter((t) => t.creqTimeoutAt !== undefined);
   if (due.length > 0) statements.push(armCreqTimers(due));
+  const counted = batch.filter((t) => t.stats && t.stats.length > 0);
+  if (counted.length > 0) statements.push(countStats(counted));
   const [inserted] = await client.batch(statements, 'write');
   const stored = new Set(inserted.rows.map((r) => r[0] as string));
   return batch.map((t) => stored.has(t.row.acsTransID));
@@ -84,6 +89,32 @@ function armCreqTimers(due: NewTransaction[]): InStatement {
       `SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES ${values}) AS v ` +
       `WHERE EXISTS (SELECT 1 FROM "${TRANSACTIONS}" t WHERE t."${transactions.acsTransID.name}" = v.column2) ON CONFLICT DO NOTHING`,
     args: due.flatMap((t) => ['creq_timeout', t.row.acsTransID, t.creqTimeoutAt!, t.row.createdAt]),
+  };
+}
+
+/**
+ * The batch's increments as one UPSERT: summed per (issuer, hour, metric, label) in SQL, and only
+ * for the AReqs whose row is stored (a replay's twin counts nothing). One statement per commit
+ * keeps the AReq's hot path at three statements whatever the batch's size.
+ */
+function countStats(counted: NewTransaction[]): InStatement {
+  const args: InValue[] = [];
+  const tuples: string[] = [];
+  for (const t of counted) {
+    for (const inc of t.stats!) {
+      tuples.push('(?, ?, ?, ?, ?, ?, ?)');
+      args.push(t.row.acsTransID, inc.issuerId ?? 0, hourStart(inc.at), inc.metric, inc.label ?? '', inc.count ?? 1, inc.sum ?? 0);
+    }
+  }
+  const S = getTableName(statsHourly);
+  return {
+    sql:
+      `INSERT INTO "${S}" (issuer_id, hour, metric, label, count, sum) ` +
+      `SELECT v.column2, v.column3, v.column4, v.column5, sum(v.column6), sum(v.column7) FROM (VALUES ${tuples.join(', ')}) AS v ` +
+      `WHERE EXISTS (SELECT 1 FROM "${TRANSACTIONS}" t WHERE t."${transactions.acsTransID.name}" = v.column1) ` +
+      `GROUP BY v.column2, v.column3, v.column4, v.column5 ` +
+      `ON CONFLICT (issuer_id, hour, metric, label) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum`,
+    args,
   };
 }
 

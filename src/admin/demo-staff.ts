@@ -31,6 +31,7 @@ export const DEMO_STAFF: DemoStaff[] = [
   { username: 'demo-helpdesk', displayName: 'デモ ヘルプデスク', role: 'helpdesk', issuer: 'first', totpSecret: '5WIPVYMJ5D5LWK47STAPU5NHXFCVN5ZU' },
   { username: 'demo-auditor', displayName: 'デモ 監査担当', role: 'auditor', issuer: 'first', totpSecret: 'HP4KTPUFV4LVDNQYRHMGIGSJ4PCWOTRV' },
   { username: 'kita-admin', displayName: 'きたぐに 管理者', role: 'issuer_admin', issuer: SECOND_DEMO_ISSUER, totpSecret: '2JYPXAVMQ2A657NKQ4NGGCTKBPKTHBMK' },
+  { username: 'kita-helpdesk', displayName: 'きたぐに ヘルプデスク', role: 'helpdesk', issuer: SECOND_DEMO_ISSUER, totpSecret: '7FU2DT6HKZEWVWM37VOWZYO46NARGVKS' },
   { username: 'kita-auditor', displayName: 'きたぐに 監査担当', role: 'auditor', issuer: SECOND_DEMO_ISSUER, totpSecret: 'BFA3SCTMYGF6UP6S7RARUJDYI43PN3MP' },
 ];
 

@@ -216,14 +216,18 @@ const ABILITIES: Record<string, Bi[]> = {
     { ja: '自社の設定（表示・SMS・しきい値・ポリシー）の変更', en: 'Change your issuer’s settings (branding, SMS, thresholds, policies)' },
     { ja: '自社スタッフの招待・停止・再開・リセット・ロック解除・役割変更', en: 'Invite, disable, re-enable, reset, unlock your issuer’s staff and change their roles' },
     { ja: '自社の監査ログの閲覧と書き出し', en: 'Read and export your issuer’s audit log' },
+    { ja: '会員照会・ヘルプデスク操作・承認待ちの承認と却下', en: 'Cardholder look-up, helpdesk actions, approving or rejecting requests' },
+    { ja: '取引履歴・ダッシュボード・カードデータの取り込みと書き出し・BINレンジ・APIキー', en: 'Transactions, dashboard, card data import and export, BIN ranges, API keys' },
   ],
   helpdesk: [
-    { ja: '自社の会員・取引の照会、ロック解除、電話番号の変更（ヘルプデスク機能の提供後）', en: 'Look up your issuer’s cardholders and transactions, unlock, change phones (with the helpdesk tools)' },
+    { ja: '自社の会員・取引の照会とダッシュボード', en: 'Look up your issuer’s cardholders and transactions; the dashboard' },
+    { ja: 'ロック解除・電話番号の変更・カードの利用停止など（承認が必要な操作は申請）', en: 'Unlock, change phones, block cards and more (filing a request where approval is required)' },
     { ja: 'それ以外の操作はできません', en: 'Nothing else' },
   ],
   auditor: [
     { ja: '自社の設定・スタッフ・監査ログの閲覧', en: 'Read your issuer’s settings, staff and audit log' },
-    { ja: '監査ログの書き出し（CSV）', en: 'Export the audit log (CSV)' },
+    { ja: '会員照会・取引履歴・ダッシュボードの閲覧', en: 'Read cardholders, transactions and the dashboard' },
+    { ja: '監査ログ・取引・カードデータの書き出し（CSV）', en: 'Export the audit log, transactions and card data (CSV)' },
     { ja: '変更はできません', en: 'Change nothing' },
   ],
 };

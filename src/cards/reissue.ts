@@ -15,7 +15,7 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import { cards, type Brand, type CardStatus, type ReissuePolicy } from '../db/schema.ts';
 import type { Keys } from '../keys.ts';
-import { keepRegistrationOnReissue } from '../members/registration.ts';
+import { keepRegistrationOnReissue, type DatabaseOrTransaction } from '../members/registration.ts';
 import { protectPan } from './card-store.ts';
 import { panLookupHash } from './pan.ts';
 
@@ -23,7 +23,7 @@ export interface Reissue {
   /** The card being reissued: its id, or its number as the issuer's core system knows it. */
   replaces: { cardId: number } | { pan: string };
   /** The new number; the brand defaults to the old card's. */
-  card: { pan: string; expiry: string; brand?: Brand; status?: CardStatus };
+  card: { pan: string; expiry: string; brand?: Brand; status?: CardStatus; corporate?: boolean; pinHash?: string | null };
   policy: ReissuePolicy;
 }
 
@@ -32,8 +32,11 @@ export type ReissueResult =
   /** Nothing was written. */
   | { ok: false; reason: 'card_not_found' | 'already_replaced' | 'pan_on_file' };
 
-/** Puts the reissued card on file in one write transaction: all of it happens, or none. */
-export async function reissueCard(deps: { db: Database; keys: Keys; clock: Clock }, r: Reissue): Promise<ReissueResult> {
+/**
+ * Puts the reissued card on file in one write transaction: all of it happens, or none. Given an
+ * open transaction (the CSV import's batch) it runs inside it, as a savepoint.
+ */
+export async function reissueCard(deps: { db: Database | DatabaseOrTransaction; keys: Keys; clock: Clock }, r: Reissue): Promise<ReissueResult> {
   const { db, keys, clock } = deps;
   const protectedPan = await protectPan(keys, r.card.pan);
   const oldWhere = 'cardId' in r.replaces ? eq(cards.id, r.replaces.cardId) : eq(cards.panHash, await panLookupHash(keys.panLookup, r.replaces.pan));
@@ -50,6 +53,8 @@ export async function reissueCard(deps: { db: Database; keys: Keys; clock: Clock
         expiry: r.card.expiry,
         brand: r.card.brand ?? old.brand,
         status: r.card.status ?? 'active',
+        corporate: r.card.corporate ?? false,
+        pinHash: r.card.pinHash ?? null,
         cardholderId: old.cardholderId,
         accountId: old.accountId,
         createdAt: now,

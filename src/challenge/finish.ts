@@ -20,6 +20,7 @@ import { eciFor } from '../protocol/codes.ts';
 import { buildFinalCRes } from '../protocol/cres.ts';
 import type { Erro } from '../protocol/erro.ts';
 import type { MessageVersion } from '../protocol/versions.ts';
+import { eventStatement } from './events.ts';
 import type { ChallengeStrategy } from './strategies.ts';
 import { findChallenge } from './store.ts';
 
@@ -41,6 +42,9 @@ export interface FinalPost {
 /** What ending a challenge uses: RReq delivery's deps, and the keys for the PAN and the authentication value. */
 export type FinishDeps = RReqDeps & Pick<AppDeps, 'keys'>;
 
+/** The trail's name for each ending (transaction_events.kind). */
+const EVENT_FOR = { success: 'succeeded', failed: 'failed', cancelled: 'cancelled', expired: 'timed_out', error: 'failed' } as const;
+
 const STATE_FOR: Record<Ending['kind'], { txn: FinalState; challenge: ChallengeState }> = {
   success: { txn: 'completed', challenge: 'succeeded' },
   failed: { txn: 'failed', challenge: 'failed' },
@@ -61,13 +65,16 @@ export async function finishChallenge(deps: FinishDeps, txn: Transaction, ending
   const challenge = await findChallenge(db, txn.acsTransID);
   const moved = await endTransaction(db, txn.acsTransID, STATE_FOR[ending.kind].txn, now, {
     patch,
-    alongside: (reached) =>
-      challenge
+    alongside: (reached) => [
+      ...(challenge
         ? [
             flowStore(deps).moveStatement({ id: challenge.flowId, kind: 'challenge' }, STATE_FOR[ending.kind].challenge, reached),
             cancelTimerStatement(db, 'challenge_timeout', challenge.flowId, now, reached),
           ]
-        : [],
+        : []),
+      // The trail's record of the ending, in the same transaction (only the winner of a race writes it).
+      eventStatement(db, txn.acsTransID, EVENT_FOR[ending.kind], now, endingDetail(ending, patch), reached),
+    ],
   });
   if (moved) {
     deps.log.info('challenge ended', { acsTransID: txn.acsTransID, ending: ending.kind, transStatus: patch.finalTransStatus, reason: patch.finalTransStatusReason });
@@ -75,6 +82,15 @@ export async function finishChallenge(deps: FinishDeps, txn: Transaction, ending
     await deliverRReqNow(deps, txn.acsTransID);
   }
   return (await findTransaction(db, txn.acsTransID))!;
+}
+
+function endingDetail(ending: Ending, patch: Partial<Transaction>) {
+  return {
+    transStatus: patch.finalTransStatus ?? null,
+    reason: patch.finalTransStatusReason ?? null,
+    challengeCancel: patch.challengeCancel ?? null,
+    method: ending.kind === 'success' ? ending.strategy.id : undefined,
+  };
 }
 
 async function finalFields(deps: Pick<AppDeps, 'keys'>, txn: Transaction, ending: Ending): Promise<Partial<Transaction>> {
@@ -107,13 +123,17 @@ async function finalFields(deps: Pick<AppDeps, 'keys'>, txn: Transaction, ending
 /** The final CRes of an ended transaction (Y or N; an error ending posts an Erro instead). */
 export function finalPost(txn: Transaction, threeDSSessionData?: string): FinalPost | undefined {
   if (!txn.notificationURL || (txn.finalTransStatus !== 'Y' && txn.finalTransStatus !== 'N')) return undefined;
-  const cres = buildFinalCRes({
+  return { notificationURL: txn.notificationURL, cres: encodeJsonBase64Url(finalCResOf(txn)), threeDSSessionData, transStatus: txn.finalTransStatus };
+}
+
+/** The final CRes of a transaction that ended Y or N (the message finalPost encodes, and the trail keeps). */
+export function finalCResOf(txn: Transaction) {
+  return buildFinalCRes({
     messageVersion: txn.messageVersion as MessageVersion,
     threeDSServerTransID: txn.threeDSServerTransID,
     acsTransID: txn.acsTransID,
-    transStatus: txn.finalTransStatus,
+    transStatus: txn.finalTransStatus as 'Y' | 'N',
   });
-  return { notificationURL: txn.notificationURL, cres: encodeJsonBase64Url(cres), threeDSSessionData, transStatus: txn.finalTransStatus };
 }
 
 /** An Erro for the 3DS Server goes through the browser too, in the same `cres` field. */

@@ -16,12 +16,13 @@ import {
   type FieldErrors,
 } from '../../views/challenge/page.tsx';
 import { PORTAL_SECTION_ID } from '../../views/landing.tsx';
-import type { Transaction } from '../acs/transactions.ts';
+import { recordMessage, type Transaction } from '../acs/transactions.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { issuerSettings, type IssuerSettings } from '../issuers/settings.ts';
 import { maskPhone } from '../messaging/phone-mask.ts';
 import type { ChallengeContext } from './context.ts';
-import { finalPost, type FinalPost } from './finish.ts';
+import { recordEvent } from './events.ts';
+import { finalCResOf, finalPost, type FinalPost } from './finish.ts';
 import { guidanceOf } from './guidance.ts';
 import { formatAmount, formatPurchaseDate } from './format.ts';
 import { MESSAGES, type Lang, type Messages } from './messages.ts';
@@ -127,6 +128,10 @@ export async function renderEnded(c: C, ctx: ChallengeContext) {
   const post = finalPost(ctx.txn, ctx.threeDSSessionData);
   const ending = endingOf(deps, ctx, t);
   if (!ending) return cannotContinue(c, ctx.lang, { issuer: ctx.issuer, txn: ctx.txn });
+  // The trail: the ending page, and the final CRes it carries each time one is sent through the browser.
+  const now = deps.clock.now();
+  await recordEvent(deps.db, ctx.txn.acsTransID, 'page', now, { page: 'ending', transStatus: ctx.txn.finalTransStatus, lang: ctx.lang });
+  if (post) await recordMessage(deps.db, ctx.txn.acsTransID, 'out', 'CRes', finalCResOf(ctx.txn), now);
   const props = { ...ending, t, post };
   return c.html(
     <ChallengeShell

@@ -6,7 +6,7 @@
 import { Hono, type Context, type HonoRequest } from 'hono';
 import { z } from 'zod';
 import { cancelTimerStatement, scheduleTimer, scheduleTimerStatement } from '../acs/timers.ts';
-import { countInteraction, findTransaction, transactionIsIn, transitionStatement, type Transaction } from '../acs/transactions.ts';
+import { countInteraction, findTransaction, recordMessage, transactionIsIn, transitionStatement, type Transaction } from '../acs/transactions.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { sha256Hex } from '../encoding.ts';
 import { normaliseEntry } from '../flow/entry.ts';
@@ -21,11 +21,13 @@ import { decodeJsonBase64Url } from '../protocol/base64url.ts';
 import { decodeCReq } from '../protocol/creq.ts';
 import { buildErro, type ErrorCode } from '../protocol/errors.ts';
 import { issuerSettings } from '../issuers/settings.ts';
+import { countStat } from '../insight/stats.ts';
 import { loadContext, type ChallengeContext } from './context.ts';
+import { recordEvent } from './events.ts';
 import { erroPost, finishChallenge } from './finish.ts';
 import { languageFor, MESSAGES, type Lang } from './messages.ts';
 import { cannotContinue, renderEnded, renderForm } from './render.tsx';
-import { sendFailureText } from './send-otp.ts';
+import { sendFailureText, type SendResult } from './send-otp.ts';
 import { verifyState } from './state-token.ts';
 import { CHALLENGE_IDLE_MS, createChallenge, setChallengeLanguage, touchChallenge } from './store.ts';
 import { strategyFor, type ChallengeStrategy } from './strategies.ts';
@@ -69,11 +71,14 @@ challengeRoutes.post('/3ds/challenge', validated('form', CReqForm, unreadableSte
     // Unreadable or invalid CReq: if it still names a transaction we know, end that one properly.
     const txn = await findTransaction(deps.db, rawAcsTransID(creqField) ?? '');
     deps.log.warn('creq refused', { errorCode: parsed.erro.errorCode, errorDetail: parsed.erro.errorDetail, known: !!txn });
+    if (txn) await recordMessage(deps.db, txn.acsTransID, 'in', 'CReq', creqAsReceived(creqField), deps.clock.now());
     return txn ? refuseCReq(c, txn, parsed.erro.errorCode, parsed.erro.errorDetail, sessionData) : cannotContinue(c, 'ja');
   }
   const creq = parsed.creq;
   const txn = await findTransaction(deps.db, creq.acsTransID);
   if (!txn) return cannotContinue(c, 'ja');
+  // Every CReq of a known transaction goes in its trail (a CReq carries no PAN).
+  await recordMessage(deps.db, txn.acsTransID, 'in', 'CReq', creq, deps.clock.now());
   if (txn.transStatus !== 'C') return refuseCReq(c, txn, '305', 'acsTransID', sessionData);
   if (parsed.messageVersion !== txn.messageVersion) return refuseCReq(c, txn, '203', 'messageVersion', sessionData);
   if (creq.threeDSServerTransID !== txn.threeDSServerTransID) return refuseCReq(c, txn, '203', 'threeDSServerTransID', sessionData);
@@ -91,7 +96,7 @@ challengeRoutes.post('/3ds/challenge', validated('form', CReqForm, unreadableSte
   const strategy = strategyFor(ctx.challenge?.method);
   if (now.state === 'challenge_started' && strategy) {
     if (ctx.challenge?.creqDigest !== digest) return refuseCReq(c, now, '305', 'CReq differs from the first CReq', sessionData);
-    return formPage(c, { ...ctx, lang: (ctx.challenge.language as Lang) ?? lang }, strategy);
+    return formPage(c, { ...ctx, lang: (ctx.challenge.language as Lang) ?? lang }, strategy, { step: 'repeat' });
   }
   if (now.state === 'expired' && now.challengeCancel === '05') return refuseCReq(c, now, '402', 'CReq received after the challenge timed out', sessionData);
   return renderEnded(c, ctx);
@@ -123,7 +128,7 @@ challengeRoutes.post('/3ds/challenge/submit', validated('form', EntryForm, unrea
     // Nothing to check (an empty field, a code that is not 6 digits): answered beside the field, not counted.
     if (!normaliseEntry(typedId) || !secret.ok) {
       const fieldErrors = { memberId: normaliseEntry(typedId) ? undefined : t.memberIdEmpty, secret: secret.ok ? undefined : t[secret.error] };
-      return formPage(c, ctx, strategy, { fieldErrors, memberId: typedId, status: 400 });
+      return formPage(c, ctx, strategy, { fieldErrors, memberId: typedId, status: 400, step: 'incomplete_entry' });
     }
 
     const now = deps.clock.now();
@@ -142,15 +147,19 @@ challengeRoutes.post('/3ds/challenge/submit', validated('form', EntryForm, unrea
       await clearAttempts(deps.db, member.id, now);
       return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'success', strategy }) });
     }
+    await recordEvent(deps.db, ctx.txn.acsTransID, 'wrong_entry', now, { count: claim.count, limit, checked: claim.allowed });
     if (!claim.allowed || claim.count >= limit) {
-      await lockMember(deps.db, member.id, now);
+      if (await lockMember(deps.db, member.id, now)) {
+        await recordEvent(deps.db, ctx.txn.acsTransID, 'locked', now, { memberId: member.id, count: claim.count });
+        await countStat(deps.db, { issuerId: ctx.issuer.id, at: now, metric: 'lockout' });
+      }
       deps.log.warn('member locked after wrong entries', { acsTransID: ctx.txn.acsTransID, memberId: member.id });
       return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '19' }) });
     }
     // The transaction may have ended meanwhile (a concurrent right entry, the timer): show that, never "wrong".
     const current = (await findTransaction(deps.db, ctx.txn.acsTransID))!;
     if (current.state !== 'challenge_started') return renderEnded(c, { ...ctx, txn: current });
-    return formPage(c, ctx, strategy, { error: t[strategy.texts.wrong], remaining: limit - claim.count, memberId: typedId, status: 400 });
+    return formPage(c, ctx, strategy, { error: t[strategy.texts.wrong], remaining: limit - claim.count, memberId: typedId, status: 400, step: 'wrong_entry' });
   });
 });
 
@@ -162,13 +171,15 @@ challengeRoutes.post('/3ds/challenge/resend', validated('form', StepForm, unread
   if (!strategy.resend) return formPage(c, ctx, strategy);
   const t = MESSAGES[ctx.lang];
   const result = await strategy.resend(deps, { ...ctx, clientIp: clientIp(c) });
+  await recordEvent(deps.db, ctx.txn.acsTransID, 'resend', deps.clock.now(), { outcome: result.outcome, refusal: result.refusal });
+  await recordSendFailure(deps, ctx, result);
   switch (result.outcome) {
     case 'sent':
-      return formPage(c, ctx, strategy, { notice: t.resent });
+      return formPage(c, ctx, strategy, { notice: t.resent, step: 'resend' });
     case 'closed': // the flow ran out between the check and the send
       return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'expired' }) });
     default:
-      return formPage(c, ctx, strategy, { error: sendFailureText(t, result, ctx.issuer.helpdesk.phone), status: result.outcome === 'failed' ? 503 : 429 });
+      return formPage(c, ctx, strategy, { error: sendFailureText(t, result, ctx.issuer.helpdesk.phone), status: result.outcome === 'failed' ? 503 : 429, step: 'resend' });
   }
 });
 
@@ -183,7 +194,7 @@ challengeRoutes.post('/3ds/challenge/language', validated('form', StepForm, unre
   if (step.kind !== 'open') return step.response;
   const lang: Lang = step.ctx.lang === 'ja' ? 'en' : 'ja';
   await setChallengeLanguage(c.get('deps').db, step.ctx.challenge!.id, lang);
-  return formPage(c, { ...step.ctx, lang }, step.strategy);
+  return formPage(c, { ...step.ctx, lang }, step.strategy, { step: 'language' });
 });
 
 // ─── steps ──────────────────────────────────────────────────────────────────────
@@ -222,15 +233,25 @@ async function begin(c: C, ctx: ChallengeContext) {
   const strategy = strategyFor(ctx.txn.challengeMethod);
   if (!strategy) return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '13' }) });
   const sent = await strategy.begin(deps, { ...ctx, clientIp: clientIp(c) });
+  if (sent) await recordSendFailure(deps, ctx, sent);
   const error = sent && sent.outcome !== 'sent' ? sendFailureText(MESSAGES[ctx.lang], sent, ctx.issuer.helpdesk.phone) : undefined;
-  return formPage(c, ctx, strategy, { error });
+  return formPage(c, ctx, strategy, { error, step: 'first' });
 }
 
-type FormOptions = Omit<Parameters<typeof renderForm>[2], 'codeSent'>;
+/** A send that went nowhere is a step of the trail (the outbound log has its recipient, masked). */
+async function recordSendFailure(deps: AppDeps, ctx: ChallengeContext, result: SendResult): Promise<void> {
+  if (result.outcome !== 'failed') return;
+  await recordEvent(deps.db, ctx.txn.acsTransID, 'sms_refused', deps.clock.now(), { refusal: result.refusal ?? 'provider' });
+}
 
-/** The form, saying a code was sent only when one really went out in this flow. */
-async function formPage(c: C, ctx: ChallengeContext, strategy: ChallengeStrategy, o: FormOptions = {}) {
-  const codeSent = strategy.codeSent ? await strategy.codeSent(c.get('deps'), ctx) : undefined;
+/** Which step served the form, for the trail ('first', 'wrong_entry', 'resend', 'repeat', …). */
+type FormOptions = Omit<Parameters<typeof renderForm>[2], 'codeSent'> & { step?: string };
+
+/** The form, saying a code was sent only when one really went out in this flow; each form served is a step of the trail. */
+async function formPage(c: C, ctx: ChallengeContext, strategy: ChallengeStrategy, { step = 'form', ...o }: FormOptions = {}) {
+  const deps = c.get('deps');
+  const codeSent = strategy.codeSent ? await strategy.codeSent(deps, ctx) : undefined;
+  await recordEvent(deps.db, ctx.txn.acsTransID, 'page', deps.clock.now(), { page: 'form', step, status: o.status ?? 200, lang: ctx.lang, codeSent: codeSent ?? null });
   return renderForm(c, ctx, { ...o, codeSent });
 }
 
@@ -274,12 +295,20 @@ async function refuseCReq(c: C, txn: Transaction, errorCode: ErrorCode, errorDet
     dsTransID: txn.dsTransID,
     acsTransID: txn.acsTransID,
   });
+  // In the trail before the ending, so the RReq that the ending sends can carry it (challengeErrorReporting).
+  await recordMessage(deps.db, txn.acsTransID, 'out', 'Erro', erro, deps.clock.now());
   if (txn.state === 'ares_sent' || txn.state === 'challenge_started') {
     const challengeCancel = txn.messageVersion === '2.3.1' ? '10' : '06';
     await finishChallenge(deps, txn, { kind: 'error', reason: '07', challengeCancel });
   }
   const post = txn.notificationURL ? erroPost(txn.notificationURL, erro, sessionData) : undefined;
   return cannotContinue(c, lang, { issuer: await issuerSettings(deps, txn.issuerId), txn, post });
+}
+
+/** A CReq that failed validation, as the trail keeps it: its JSON when it has some, else the text (bounded). */
+function creqAsReceived(creqField: string): unknown {
+  const decoded = decodeJsonBase64Url(creqField);
+  return decoded.ok ? decoded.value : creqField.slice(0, 4000);
 }
 
 /** The acsTransID of a CReq that failed validation, if its JSON still has one. */

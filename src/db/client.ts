@@ -1,4 +1,4 @@
-import type { Client } from '@libsql/client';
+import type { Client, Config as LibsqlConfig, InArgs, InStatement, Transaction, TransactionMode } from '@libsql/client';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import { withDeadline } from './deadline.ts';
@@ -14,14 +14,121 @@ export type Database = LibSQLDatabase<typeof schema>;
  * command-line tools leave it out and wait as long as their work takes.
  */
 export function createDatabase(client: Client, options: { deadlineMs?: number } = {}): Database {
-  const edge = options.deadlineMs ? withDeadline(client, options.deadlineMs) : client;
+  const serial = client.protocol === 'file' ? serializeWrites(client) : client;
+  const edge = options.deadlineMs ? withDeadline(serial, options.deadlineMs) : serial;
   // The /web flavour only wraps the client it is given, so the Worker bundle never pulls in the native one.
   return drizzle(edge, { schema });
 }
 
-/** Pragmas for an embedded file: WAL so readers never block the writer, and a wait instead of SQLITE_BUSY. */
+/** How long a connection to an embedded file waits for another's write lock before SQLITE_BUSY. */
+export const EMBEDDED_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * The options to create a libSQL client with (`createClient(libsqlConfig(url, token))`), for every
+ * runtime. For an embedded file it sets `timeout`, the busy timeout libSQL gives EVERY connection
+ * of its pool. That is the fix for SQLITE_BUSY under concurrent writers (a CLI import beside the
+ * server, two requests in one process): the embedded client keeps a pool of connections and opens
+ * a new one whenever one is held (a `transaction()`, a concurrent call), and `PRAGMA busy_timeout`
+ * is per connection, so a pragma run once after `createClient` reached only the first of them and
+ * every later connection failed at once with SQLITE_BUSY instead of waiting its turn.
+ */
+export function libsqlConfig(url: string, authToken?: string | null): LibsqlConfig {
+  const config: LibsqlConfig = { url, authToken: authToken || undefined };
+  if (url.startsWith('file:')) config.timeout = EMBEDDED_BUSY_TIMEOUT_MS;
+  return config;
+}
+
+/**
+ * Pragmas for an embedded file: WAL (kept in the file) so readers never block the writer and each
+ * statement reads the newest commit. The busy timeout that matters is the client's `timeout`
+ * (libsqlConfig), which every pooled connection gets; the pragma here only covers a client made
+ * without it for its first connection. Foreign keys are on by default in libSQL, on every connection.
+ */
 export async function tuneEmbeddedDatabase(client: Client): Promise<void> {
   await client.execute('PRAGMA journal_mode = WAL');
-  await client.execute('PRAGMA busy_timeout = 5000');
+  await client.execute(`PRAGMA busy_timeout = ${EMBEDDED_BUSY_TIMEOUT_MS}`);
   await client.execute('PRAGMA foreign_keys = ON');
+}
+
+/**
+ * One writer at a time per embedded client, queued in JavaScript. The embedded driver is
+ * synchronous: a write that finds the file locked waits in SQLite's busy handler and blocks the
+ * event loop, so when the lock holder is a transaction of this same process (awaiting between its
+ * statements) it can never finish, and both stall until the busy timeout ends in SQLITE_BUSY. So
+ * write transactions, write batches and writing statements of one client take turns here, and only
+ * other processes' writers (a CLI import, another server) are waited for by the busy timeout.
+ * Reads never queue: in WAL they need no lock and see every commit at once.
+ */
+export function serializeWrites(client: Client): Client {
+  let tail: Promise<void> = Promise.resolve();
+  /** Resolves when every earlier writer is done; call the returned function when this one is. */
+  const turn = async (): Promise<() => void> => {
+    let release!: () => void;
+    const previous = tail;
+    tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    return release;
+  };
+  const exclusive = async <T>(run: () => Promise<T>): Promise<T> => {
+    const release = await turn();
+    try {
+      return await run();
+    } finally {
+      release();
+    }
+  };
+  const wrapped: Client = Object.create(client);
+  wrapped.execute = ((stmt: InStatement | string, args?: InArgs) => {
+    const text = typeof stmt === 'string' ? stmt : stmt.sql;
+    const run = () => (typeof stmt === 'string' ? client.execute(stmt, args) : client.execute(stmt));
+    return isRead(text) ? run() : exclusive(run);
+  }) as Client['execute'];
+  wrapped.batch = (stmts, mode) => (mode === 'read' ? client.batch(stmts, mode) : exclusive(() => client.batch(stmts, mode)));
+  wrapped.executeMultiple = (sql) => exclusive(() => client.executeMultiple(sql));
+  wrapped.migrate = (stmts) => exclusive(() => client.migrate(stmts));
+  wrapped.transaction = async (mode?: TransactionMode): Promise<Transaction> => {
+    if (mode === 'read') return client.transaction(mode);
+    const release = await turn();
+    let tx: Transaction;
+    try {
+      tx = await client.transaction(mode);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    let released = false;
+    const done = () => {
+      if (!released) {
+        released = true;
+        release();
+      }
+    };
+    const t: Transaction = Object.create(tx);
+    t.commit = () => tx.commit().finally(done);
+    t.rollback = () => tx.rollback().finally(done);
+    t.close = () => {
+      try {
+        tx.close();
+      } finally {
+        done();
+      }
+    };
+    // Object.create keeps the prototype's methods; those that read private fields need the real object as `this`.
+    t.execute = (stmt: InStatement) => tx.execute(stmt);
+    t.batch = (stmts) => tx.batch(stmts);
+    t.executeMultiple = (sql) => tx.executeMultiple(sql);
+    Object.defineProperty(t, 'closed', { get: () => tx.closed });
+    return t;
+  };
+  wrapped.close = () => client.close();
+  wrapped.reconnect = () => client.reconnect();
+  wrapped.sync = () => client.sync();
+  Object.defineProperty(wrapped, 'closed', { get: () => client.closed });
+  Object.defineProperty(wrapped, 'protocol', { get: () => client.protocol });
+  return wrapped;
+}
+
+/** A statement that only reads (takes no write lock). */
+function isRead(sql: string): boolean {
+  return /^\s*(select|explain)\b/i.test(sql) || /^\s*pragma\s+[\w.]+\s*(\(\s*\w*\s*\))?\s*;?\s*$/i.test(sql);
 }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from '@libsql/client';
-import { createDatabase, tuneEmbeddedDatabase, type Database } from './client.ts';
+import { createDatabase, libsqlConfig, tuneEmbeddedDatabase, type Database } from './client.ts';
 import { migrateDatabase } from './migrate.ts';
 
 export interface DatabaseTarget {
@@ -22,7 +22,8 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 export async function openMigratedDatabase(target: DatabaseTarget): Promise<{ db: Database; client: Client }> {
   const file = target.url.startsWith('file:') ? target.url.slice('file:'.length) : undefined;
   if (file) mkdirSync(dirname(file), { recursive: true });
-  const client = createClient({ url: target.url, authToken: target.authToken || undefined });
+  // libsqlConfig: every pooled connection waits for the server's writes instead of SQLITE_BUSY.
+  const client = createClient(libsqlConfig(target.url, target.authToken));
   try {
     if (file) await tuneEmbeddedDatabase(client);
     const db = createDatabase(client);

@@ -301,6 +301,10 @@ export const transactions = sqliteTable(
     // The trail's keyset order within an issuer, and its look-ups by card number.
     index('transactions_issuer_created').on(t.issuerId, t.createdAt, t.acsTransID),
     index('transactions_pan_hash').on(t.panHash, t.createdAt),
+    // The trail's commonest narrow searches: a card's last four digits, an outcome, a DS's id.
+    index('transactions_issuer_last4').on(t.issuerId, t.panLast4, t.createdAt, t.acsTransID),
+    index('transactions_issuer_status').on(t.issuerId, t.transStatus, t.createdAt, t.acsTransID),
+    index('transactions_ds_trans_id').on(t.dsTransID),
   ],
 );
 

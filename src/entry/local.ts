@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import process from 'node:process';
 import { createClient, type Client } from '@libsql/client';
 import { type Config, ConfigError, parseConfig } from '../config.ts';
-import { tuneEmbeddedDatabase } from '../db/client.ts';
+import { libsqlConfig, tuneEmbeddedDatabase } from '../db/client.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
 
 const PLACEHOLDER = btoa(String.fromCharCode(...new Uint8Array(32)));
@@ -45,7 +45,7 @@ export function withDefaultDatabase(env: Record<string, string | undefined>, url
 export async function openDatabase(config: Config): Promise<Client> {
   const file = config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL.slice('file:'.length) : undefined;
   if (file) mkdirSync(dirname(file), { recursive: true });
-  const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
+  const client = createClient(libsqlConfig(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN));
   if (file) await tuneEmbeddedDatabase(client);
   return client;
 }

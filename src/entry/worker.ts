@@ -12,6 +12,7 @@ import { systemClock } from '../clock.ts';
 import { ConfigError, parseConfig } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { createLogger } from '../log.ts';
+import { continueImports } from '../cards/import/runner.ts';
 import { runScheduledWork, seedDemoData } from '../services.ts';
 import { assembleDeps } from './assemble.ts';
 
@@ -73,6 +74,8 @@ export default {
     const { deps } = await boot(env);
     try {
       await runScheduledWork(deps);
+      // Card imports left open (their batches otherwise move only while a progress page polls).
+      await continueImports(deps, _ctx);
     } catch (error) {
       deps.log.error('scheduled work failed', { error });
       throw error;

@@ -47,6 +47,11 @@ export interface CodeRecipient {
   phone: string | null;
   phoneStatus: PhoneStatus;
   cardholderId: number;
+  /**
+   * A number being confirmed to replace the one on file (a phone change): the provisional marks
+   * are about the old number, so they do not stop the code that proves the new one.
+   */
+  newNumber?: boolean;
 }
 
 export interface SendRequest {
@@ -57,7 +62,10 @@ export interface SendRequest {
   /** The 3-D Secure transaction the code is for, when there is one (outbound log, sandbox outbox). */
   acsTransID?: string;
   /** The issuer whose card it is: its resend limits and code lifetime (policies) and SMS sender ID. */
-  issuer: Pick<IssuerSettings, 'policies' | 'sms'>;
+  issuer: Pick<IssuerSettings, 'policies' | 'sms'> & { id?: number };
+  /** For a code outside a transaction: what it is for and whose registration (outbound log, stats). */
+  purpose?: string;
+  memberId?: number;
   /** The SMS text for a code. */
   compose: (code: string, ttlMinutes: number) => string;
 }
@@ -71,13 +79,14 @@ export async function sendCode(deps: SendDeps, flow: Pick<Flow, 'id' | 'kind'>, 
   if (!slot.ok) return slot.reason === 'cooldown' ? { outcome: 'cooldown', retryInSeconds: Math.ceil(slot.retryInMs / 1000) } : { outcome: slot.reason };
 
   const acsTransID = request.acsTransID;
+  const logged = { issuerId: request.issuer.id, purpose: request.purpose, memberId: request.memberId };
   const refuse = async (refusal: SendRefusal, detail: string): Promise<SendResult> => {
-    await recordRefusal(deps, { to: phone, acsTransID }, refusal, detail);
+    await recordRefusal(deps, { to: phone, acsTransID, ...logged }, refusal, detail);
     deps.log.warn('otp sms refused', { flowId: flow.id, acsTransID, refusal, detail, to: maskPhone(phone) });
     return { outcome: 'failed', refusal };
   };
 
-  const destination = await checkDestination(deps, { phone, phoneStatus: to.phoneStatus, cardholderId: to.cardholderId });
+  const destination = await checkDestination(deps, { phone, phoneStatus: to.phoneStatus, cardholderId: to.cardholderId, newNumber: to.newNumber });
   if (!destination.ok) return refuse(destination.refusal, destination.detail);
   // An open breaker refuses before anything is counted.
   if (breakerView(await readBreaker(deps), deps.clock.now(), deps).sends === 'no') return refuse('unavailable', 'circuit breaker open');
@@ -89,7 +98,7 @@ export async function sendCode(deps: SendDeps, flow: Pick<Flow, 'id' | 'kind'>, 
   const ttlMs = policies.otpTtlSeconds * 1000;
   const sent = await issueCode(deps, flow.id, ttlMs, async (code) => {
     const body = request.compose(code, Math.round(policies.otpTtlSeconds / 60));
-    const message = { to: phone, from: sms.senderId ?? undefined, body, acsTransID, otpCode: code };
+    const message = { to: phone, from: sms.senderId ?? undefined, body, acsTransID, otpCode: code, ...logged };
     const delivery = await deliverSms(deps, message, { probe: permit.probe });
     return delivery.kind === 'sent';
   });

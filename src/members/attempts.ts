@@ -8,7 +8,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { members } from '../db/schema.ts';
+import { members, type LockCause } from '../db/schema.ts';
 
 export interface AttemptClaim {
   /** Whether this submission may be checked. */
@@ -32,11 +32,11 @@ export async function clearAttempts(db: Database, memberId: number, now: number)
   await db.update(members).set({ failedAttempts: 0, updatedAt: now }).where(and(eq(members.id, memberId), eq(members.status, 'active')));
 }
 
-/** Locks the member (once); returns whether this call locked it. */
-export async function lockMember(db: Database, memberId: number, now: number): Promise<boolean> {
+/** Locks the member (once), noting why (the helpdesk reads it); returns whether this call locked it. */
+export async function lockMember(db: Database, memberId: number, now: number, cause: LockCause = 'attempts'): Promise<boolean> {
   const locked = await db
     .update(members)
-    .set({ status: 'locked', lockedAt: now, updatedAt: now })
+    .set({ status: 'locked', lockedAt: now, lockCause: cause, updatedAt: now })
     .where(and(eq(members.id, memberId), eq(members.status, 'active')))
     .returning({ id: members.id });
   return locked.length === 1;
@@ -46,7 +46,7 @@ export async function lockMember(db: Database, memberId: number, now: number): P
 export async function unlockMember(db: Database, memberId: number, now: number): Promise<boolean> {
   const unlocked = await db
     .update(members)
-    .set({ status: 'active', lockedAt: null, failedAttempts: 0, updatedAt: now })
+    .set({ status: 'active', lockedAt: null, lockCause: null, failedAttempts: 0, updatedAt: now })
     .where(and(eq(members.id, memberId), eq(members.status, 'locked')))
     .returning({ id: members.id });
   return unlocked.length === 1;

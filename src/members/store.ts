@@ -3,10 +3,11 @@
  * OTP phone, personal message, password, lock state). Nothing outside src/members/ writes it;
  * attempts.ts holds the wrong-entry counting and the lock.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { cardAccounts, members, type AuthMethod, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import { cardAccounts, members, sessions, type AuthMethod, type LockCause, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
 import { normaliseEntry } from '../flow/entry.ts';
 import { timingSafeEqual } from '../encoding.ts';
 import { hashPassword } from './password.ts';
@@ -25,6 +26,8 @@ export interface NewMember {
   phoneStatus?: PhoneStatus;
   personalMessage?: string | null;
   termsAccepted?: boolean;
+  /** Why a member registered as locked is locked (wrong entries, unless said otherwise). */
+  lockCause?: LockCause;
 }
 
 export async function findMember(db: Database, id: number): Promise<Member | undefined> {
@@ -62,6 +65,7 @@ export async function createMember(db: Database, clock: Clock, input: NewMember)
       personalMessage: input.personalMessage ?? null,
       status: input.status,
       lockedAt: input.status === 'locked' ? now : null,
+      lockCause: input.status === 'locked' ? (input.lockCause ?? 'attempts') : null,
       termsAcceptedAt: input.termsAccepted ? now : null,
       createdAt: now,
       updatedAt: now,
@@ -89,4 +93,48 @@ export async function setPassword(db: Database, clock: Clock, memberId: number, 
  */
 export function loginIdMatches(typed: string, member: Pick<Member, 'loginId'>): boolean {
   return timingSafeEqual(normaliseEntry(typed), normaliseEntry(member.loginId));
+}
+
+/**
+ * A new OTP phone the cardholder confirmed (a code read back, or the helpdesk's other means):
+ * verified, and when it changed (a recent change is an account-takeover sign for the risk engine).
+ */
+export async function changePhone(db: Database, clock: Clock, memberId: number, phone: string): Promise<boolean> {
+  const now = clock.now();
+  const changed = await db.update(members).set({ phone, phoneStatus: 'verified', phoneChangedAt: now, updatedAt: now }).where(eq(members.id, memberId)).returning({ id: members.id });
+  return changed.length === 1;
+}
+
+/** The phone stays on file but is no longer texted: the next challenge guides the cardholder to register one. */
+export async function markPhoneProvisional(db: Database, clock: Clock, memberId: number): Promise<boolean> {
+  const changed = await db
+    .update(members)
+    .set({ phoneStatus: 'provisional', updatedAt: clock.now() })
+    .where(and(eq(members.id, memberId), eq(members.phoneStatus, 'verified')))
+    .returning({ id: members.id });
+  return changed.length === 1;
+}
+
+/** From the legacy static password to SMS OTP; only a member with a verified phone can be switched. */
+export async function switchToSms(db: Database, clock: Clock, memberId: number): Promise<boolean> {
+  const changed = await db
+    .update(members)
+    .set({ authMethod: 'sms_otp', updatedAt: clock.now() })
+    .where(and(eq(members.id, memberId), eq(members.authMethod, 'password'), eq(members.phoneStatus, 'verified'), isNotNull(members.phone)))
+    .returning({ id: members.id });
+  return changed.length === 1;
+}
+
+/**
+ * Removes a registration: the member row and its sessions, with the caller's own statements
+ * (e.g. withdrawing requests on it) in the same transaction. The next AReq for the card finds it
+ * not registered. Returns whether there was a member to remove.
+ */
+export async function removeMember(db: Database, memberId: number, alongside: BatchItem<'sqlite'>[] = []): Promise<boolean> {
+  const [removed] = await db.batch([
+    db.delete(members).where(eq(members.id, memberId)).returning({ id: members.id }),
+    db.delete(sessions).where(and(eq(sessions.subjectType, 'member'), eq(sessions.subjectId, memberId))),
+    ...alongside,
+  ]);
+  return removed.length === 1;
 }

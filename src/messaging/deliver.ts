@@ -10,6 +10,7 @@
  */
 import { outboundLog } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
+import { transactionStatStatement } from '../insight/stats.ts';
 import { recordFailure, recordSuccess } from './breaker.ts';
 import { maskPhone } from './phone-mask.ts';
 import { BUDGET_SPENT, scrub } from './provider-http.ts';
@@ -48,20 +49,30 @@ export async function deliverSms(deps: DeliveryDeps, message: SmsMessage, option
 }
 
 /** Records a send that never reached the provider (refused by the policy or the breaker). */
-export function recordRefusal(deps: Pick<AppDeps, 'sms' | 'db' | 'clock'>, message: Pick<SmsMessage, 'to' | 'acsTransID'>, reason: string, detail: string) {
+export function recordRefusal(deps: Pick<AppDeps, 'sms' | 'db' | 'clock'>, message: Pick<SmsMessage, 'to' | 'acsTransID' | 'issuerId' | 'purpose' | 'memberId'>, reason: string, detail: string) {
   return recordAttempt(deps, message, 'failed', `refused (${reason}): ${detail}`, 'policy');
 }
 
-function recordAttempt(deps: Pick<AppDeps, 'sms' | 'db' | 'clock'>, message: Pick<SmsMessage, 'to' | 'acsTransID'>, status: 'sent' | 'failed', detail: string, provider = deps.sms.name) {
-  return deps.db.insert(outboundLog).values({
-    channel: 'sms',
-    acsTransID: message.acsTransID ?? null,
-    recipient: maskPhone(message.to),
-    provider,
-    status,
-    detail: detail.slice(0, 500),
-    createdAt: deps.clock.now(),
-  });
+/**
+ * Every attempt in the outbound log, counted with it in one batch (stats 'sms': sent, failed, or
+ * refused by the policy or the breaker), for the message's issuer, else its transaction's (issuer 0 without either).
+ */
+async function recordAttempt(deps: Pick<AppDeps, 'sms' | 'db' | 'clock'>, message: Pick<SmsMessage, 'to' | 'acsTransID' | 'issuerId' | 'purpose' | 'memberId'>, status: 'sent' | 'failed', detail: string, provider = deps.sms.name) {
+  const now = deps.clock.now();
+  await deps.db.batch([
+    deps.db.insert(outboundLog).values({
+      channel: 'sms',
+      acsTransID: message.acsTransID ?? null,
+      purpose: message.purpose ?? null,
+      memberId: message.memberId ?? null,
+      recipient: maskPhone(message.to),
+      provider,
+      status,
+      detail: detail.slice(0, 500),
+      createdAt: now,
+    }),
+    transactionStatStatement(deps.db, message.acsTransID, { issuerId: message.issuerId, at: now, metric: 'sms', label: provider === 'policy' ? 'refused' : status }),
+  ]);
 }
 
 /**

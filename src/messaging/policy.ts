@@ -28,11 +28,14 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 /** Steps 1 and 2: may this number be texted at all? Counts nothing. */
 export async function checkDestination(
   deps: Pick<AppDeps, 'db' | 'config'>,
-  input: { phone: string; phoneStatus: PhoneStatus; cardholderId: number },
+  input: { phone: string; phoneStatus: PhoneStatus; cardholderId: number; newNumber?: boolean },
 ): Promise<PolicyDecision> {
-  if (input.phoneStatus !== 'verified') return { ok: false, refusal: 'provisional', detail: `member phone is ${input.phoneStatus}` };
-  const holder = await deps.db.select({ provisional: cardholders.phoneProvisional }).from(cardholders).where(eq(cardholders.id, input.cardholderId)).get();
-  if (!holder || holder.provisional) return { ok: false, refusal: 'provisional', detail: 'issuer marked the number provisional' };
+  // Step 1 is about the number on file; a new number being confirmed (a phone change) skips it.
+  if (!input.newNumber) {
+    if (input.phoneStatus !== 'verified') return { ok: false, refusal: 'provisional', detail: `member phone is ${input.phoneStatus}` };
+    const holder = await deps.db.select({ provisional: cardholders.phoneProvisional }).from(cardholders).where(eq(cardholders.id, input.cardholderId)).get();
+    if (!holder || holder.provisional) return { ok: false, refusal: 'provisional', detail: 'issuer marked the number provisional' };
+  }
   if (!E164.test(input.phone)) return { ok: false, refusal: 'not_allowed', detail: 'not an E.164 number' };
   if (!deps.config.SMS_COUNTRY_ALLOWLIST.some((prefix) => input.phone.startsWith(prefix))) {
     return { ok: false, refusal: 'not_allowed', detail: `destination ${input.phone.slice(0, 3)}… is not on SMS_COUNTRY_ALLOWLIST` };

@@ -19,6 +19,11 @@ export interface SmsMessage {
   body: string;
   /** Bound transaction, for the outbound log and the sandbox outbox. */
   acsTransID?: string;
+  /** The issuer it is sent for, when there is no transaction to say (stats: src/insight/stats.ts). */
+  issuerId?: number;
+  /** What it is for when not a transaction's code ('notice', 'helpdesk_test', …), and whose registration: the outbound log. */
+  purpose?: string;
+  memberId?: number;
   /** Only the outbox adapter keeps it, so the sandbox can show it; real adapters ignore it. */
   otpCode?: string;
 }

@@ -28,6 +28,7 @@ describe('demo staff in the sandbox', () => {
       ['demo-helpdesk', 'helpdesk', 'default'],
       ['demo-auditor', 'auditor', 'default'],
       ['kita-admin', 'issuer_admin', 'kita'],
+      ['kita-helpdesk', 'helpdesk', 'kita'],
       ['kita-auditor', 'auditor', 'kita'],
     ]);
     for (const s of list) {

@@ -28,7 +28,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t.close());
 
-async function upload(slot: string, bytes: Uint8Array, type: string, code = nextCode(t, admin.secret)): Promise<Response> {
+async function upload(slot: string, bytes: Uint8Array<ArrayBuffer>, type: string, code = nextCode(t, admin.secret)): Promise<Response> {
   const page = await (await client.get('/admin/issuers/default')).text();
   const form = new FormData();
   form.set('_csrf', csrfOf(page));

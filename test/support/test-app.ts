@@ -9,7 +9,7 @@ import { createClient, type Client } from '@libsql/client';
 import { createApp } from '../../src/app.ts';
 import { fakeClock } from '../../src/clock.ts';
 import { generateSecret, parseConfig } from '../../src/config.ts';
-import { tuneEmbeddedDatabase } from '../../src/db/client.ts';
+import { libsqlConfig, tuneEmbeddedDatabase } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import type { AppDeps } from '../../src/deps.ts';
 import { assembleDeps } from '../../src/entry/assemble.ts';
@@ -44,7 +44,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const clock = fakeClock();
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', sink: (line) => logs.push(line), clock: clock.now });
-  const client: Client = createClient({ url: `file:${databaseFile}` });
+  const client: Client = createClient(libsqlConfig(`file:${databaseFile}`));
   await tuneEmbeddedDatabase(client);
   const deps = { ...(await assembleDeps({ config, client, clock, log, fetch: options.fetch })), ...options.overrides };
   await migrateDatabase(deps.db);

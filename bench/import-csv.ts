@@ -1,0 +1,117 @@
+/**
+ * The CSV import on a live appliance: the real server (src/entry/node.ts, as bench/server.ts starts
+ * it) answers AReqs offered at a steady rate by autocannon while `npm run cards -- import` loads a
+ * generated file of N rows (default 1,000,000) into the same embedded database. Reports the
+ * import's wall time and rows/s, and the AReqs' latency (p50/p99/max) and errors during it.
+ * The file has no plain PINs (PBKDF2 is slow on purpose): every row is a new card of the demo
+ * issuer's JCB or Mastercard range, with kanji and kana names.
+ *
+ * @example
+ *   npx tsx bench/import-csv.ts [--rows 1000000] [--rate 200] [--connections 10] [--batch 5000]
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { HEADER_ROW } from '../src/cards/import/format.ts';
+import { withLuhnDigit } from '../src/cards/pan.ts';
+import { generateSecret, type Secrets } from '../src/config.ts';
+import { areqSource } from './areq-source.ts';
+import { importCards } from './import-cards.ts';
+import { startBenchServer } from './server.ts';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1] ?? '');
+const rows = Number(args.get('rows') ?? 1_000_000);
+const rate = Number(args.get('rate') ?? 200);
+const connections = Number(args.get('connections') ?? 10);
+const batch = args.get('batch') ?? '5000';
+const AREQ_CARDS = 10_000;
+
+const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-csv-'));
+const secrets: Secrets = { PAN_LOOKUP_KEY: generateSecret(), PAN_ENCRYPTION_KEY: generateSecret(), AUTH_VALUE_KEY: generateSecret(), SESSION_SECRET: generateSecret() };
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+log(`import-csv bench: ${rows.toLocaleString('en-US')} rows, AReqs at ${rate}/s over ${connections} connections, ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}, in ${dir}`);
+
+// The file: card i in the demo JCB range (even i) or Mastercard range (odd i), BINs of its own.
+const file = join(dir, 'cards.csv');
+await new Promise<void>((resolve, reject) => {
+  const out = createWriteStream(file);
+  out.on('error', reject);
+  out.write(HEADER_ROW + '\n');
+  let i = 0;
+  const write = () => {
+    while (i < rows) {
+      const bin = i % 2 === 0 ? '35699960' : '55999960';
+      const pan = withLuhnDigit(bin + String(Math.floor(i / 2)).padStart(7, '0'));
+      const line = `B${String(i).padStart(8, '0')},山田 太郎${i % 1000},ヤマダ タロウ,1980-04-01,+8190${String(i).padStart(8, '0')},0,,${pan},3012,,active,,0,,\n`;
+      i++;
+      if (!out.write(line)) return void out.once('drain', write);
+    }
+    out.end(resolve);
+  };
+  write();
+});
+log(`file: ${(statSync(file).size / 2 ** 20).toFixed(0)} MB`);
+
+const server = await startBenchServer({ dir, secrets, logLevel: 'warn', env: { VELOCITY_LIMIT_PER_HOUR: '10000' } });
+let exitCode = 0;
+try {
+  // Cards the AReqs are for (enrolled, as bench/run.ts does).
+  await importCards({ databaseFile: server.databaseFile, secrets, start: 0, count: AREQ_CARDS });
+  const source = areqSource({ cards: AREQ_CARDS, purchaseAmount: '1200', pool: rate * 600 });
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const load = autocannon({
+    url: server.baseUrl,
+    connections,
+    duration: 3600,
+    timeout: 10,
+    overallRate: rate,
+    requests: [{ method: 'POST', path: '/3ds/areq', headers: { 'content-type': 'application/json; charset=utf-8' }, setupRequest: (req) => ({ ...req, body: source.next().body }) }],
+  } as Parameters<typeof autocannon>[0]);
+  load.on('response', (_c: unknown, status: number, _b: number, ms: number) => {
+    latencies.push(ms);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+  });
+  await new Promise((r) => setTimeout(r, 3_000)); // steady state first
+  latencies.length = 0;
+  for (const k of Object.keys(statuses)) delete statuses[k];
+
+  const began = performance.now();
+  const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cards/cards-cli.ts', 'import', file, '--batch', batch], {
+    env: { ...process.env, ...secrets, NODE_ENV: 'production', PUBLIC_URL: 'https://acs.bench.invalid', DATABASE_URL: `file:${server.databaseFile}` },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  cli.stdout.on('data', (d) => (stdout += d));
+  const code = await new Promise<number>((resolve) => cli.on('exit', (c) => resolve(c ?? -1)));
+  const seconds = (performance.now() - began) / 1000;
+  load.stop();
+  const result = await load;
+  const summary = stdout.split('\n')[0];
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : 0);
+  const report = {
+    machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version },
+    rows,
+    importExit: code,
+    importSeconds: seconds,
+    rowsPerSecond: rows / seconds,
+    cli: summary,
+    areq: { offeredPerSecond: rate, answered: sorted.length, p50: at(0.5), p99: at(0.99), max: at(1), errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, statuses },
+  };
+  log(summary);
+  log(
+    `import: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${Math.round(report.rowsPerSecond).toLocaleString('en-US')} rows/s, exit ${code}); ` +
+      `AReqs during it: ${sorted.length} answered, p50 ${report.areq.p50.toFixed(1)} ms, p99 ${report.areq.p99.toFixed(1)} ms, max ${report.areq.max.toFixed(1)} ms, errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}`,
+  );
+  const results = new URL('./results/', import.meta.url).pathname;
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, 'import-csv.json'), JSON.stringify(report, null, 2) + '\n');
+  if (code !== 0) exitCode = 1;
+} finally {
+  await server.stop();
+}
+process.exit(exitCode);

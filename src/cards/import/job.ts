@@ -1,0 +1,536 @@
+/**
+ * A CSV import as a job: created from the file's bytes (decoded, cut into chunks kept in
+ * card_import_chunks, rows counted, state `queued`), then run in batches, each its own write
+ * transaction, so AReqs keep being answered between them and any process can take the next batch:
+ * the console (htmx polling one batch per request, on Workers too), `npm run cards -- import`, or a
+ * background loop (`runImport`). Progress lives in the card_imports row; rejected rows in
+ * card_import_errors; the audit row ('cards.import') is written when the job ends.
+ *
+ * @example
+ *   const { importId } = await createImport(deps, { issuerId, actorName: 'staff:3', staffId: 3, fileName, bytes, dryRun: false });
+ *   await runImport(deps, importId, { onProgress: (p) => console.log(p.percent) });
+ *   const report = await errorReportCsv(deps.db, importId);
+ */
+import { and, asc, eq, gt, gte, sql } from 'drizzle-orm';
+import { stringify } from 'csv-stringify/sync';
+import { appendAudit } from '../../admin/audit-log.ts';
+import type { Clock } from '../../clock.ts';
+import type { Database } from '../../db/client.ts';
+import { cardImportChunks, cardImportErrors, cardImports, type ImportState } from '../../db/schema.ts';
+import { bytesToHex } from '../../encoding.ts';
+import { firstIssuer, issuerById } from '../../issuers/issuer-store.ts';
+import type { Keys } from '../../keys.ts';
+import { hashPassword, verifyPassword } from '../../members/password.ts';
+import { loadBinRanges, type BinRange } from '../bin-ranges.ts';
+import { encryptPan, panLookupHash } from '../pan.ts';
+import { applyRows, cardsByHash, type PreparedRow } from './apply.ts';
+import { DecodeError, decodeCardFile, type EncodingChoice, type FileEncoding } from './decode.ts';
+import { chunkRecords, cutFile, FileFormatError, readHeader, CHUNK_LINES, type FileChunk } from './file.ts';
+import type { ColumnName } from './format.ts';
+import { rejection, validateRow, type Rejection, type ValidRow } from './validate.ts';
+
+/**
+ * How a batch makes a PAN's stored forms. The default is WebCrypto (every runtime); a Node CLI may
+ * pass node:crypto's (cards-cli.ts nodePanProtector), which gives the same bytes many times faster.
+ */
+export interface PanProtector {
+  /** The keyed look-up hashes (HMAC-SHA-256, hex), in order. */
+  hash(pans: string[]): Promise<string[]>;
+  /** The `v1.<iv>.<ct>` AES-GCM ciphertexts, in order. */
+  encrypt(pans: string[]): Promise<string[]>;
+}
+
+export interface ImportDeps {
+  db: Database;
+  clock: Clock;
+  keys: Keys;
+  panProtector?: PanProtector;
+}
+
+export interface NewImport {
+  issuerId: number;
+  /** As the audit log names actors: a staff username, "cli:osuser". */
+  actorName: string;
+  staffId?: number | null;
+  fileName: string;
+  bytes: Uint8Array;
+  /** Default auto: UTF-8 (with or without BOM) when the bytes are valid UTF-8, else Shift_JIS (CP932). */
+  encoding?: EncodingChoice;
+  dryRun: boolean;
+}
+
+/** Why a whole file was refused (bad header, not decodable), in both languages. */
+export interface ImportFailure {
+  code: string;
+  messageJa: string;
+  messageEn: string;
+}
+
+export interface ImportProgress {
+  id: number;
+  issuerId: number;
+  state: ImportState;
+  dryRun: boolean;
+  fileName: string;
+  fileDigest: string;
+  encoding: FileEncoding;
+  actorName: string;
+  totalRows: number;
+  processedRows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  /** Since the first batch began; null before it, or when no time has passed. */
+  rowsPerSecond: number | null;
+  /** 0-100. */
+  percent: number;
+  /** Estimated from rowsPerSecond; 0 when done, null when unknown. */
+  secondsLeft: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  error: ImportFailure | null;
+}
+
+export interface ImportErrorRow {
+  id: number;
+  line: number;
+  field: string | null;
+  code: string;
+  messageJa: string;
+  messageEn: string;
+}
+
+/** Rows per batch for runImport: a few thousand keep each write transaction to tens of milliseconds. */
+export const DEFAULT_BATCH_ROWS = 5_000;
+
+// ─── Creating ───────────────────────────────────────────────────────────────────
+
+/**
+ * Decodes the file, checks its header, stores it in chunks and counts its rows. A file refused as a
+ * whole (not decodable, unknown or missing columns) still gets its row, in state `failed` with the
+ * reason, and its audit entry.
+ */
+export async function createImport(deps: ImportDeps, input: NewImport): Promise<{ importId: number }> {
+  const { db, clock } = deps;
+  const now = clock.now();
+  const digest = bytesToHex(await crypto.subtle.digest('SHA-256', input.bytes as Uint8Array<ArrayBuffer>));
+  const base = {
+    issuerId: input.issuerId,
+    actorName: input.actorName,
+    staffId: input.staffId ?? null,
+    fileName: input.fileName.slice(0, 200),
+    fileDigest: digest,
+    dryRun: input.dryRun,
+    createdAt: now,
+  };
+  let text: string;
+  let encoding: FileEncoding = input.encoding === 'shift_jis' ? 'shift_jis' : 'utf-8';
+  let cut: ReturnType<typeof cutFile>;
+  try {
+    ({ text, encoding } = await decodeCardFile(input.bytes, input.encoding ?? 'auto'));
+    cut = cutFile(text);
+    readHeader(cut.header);
+  } catch (error) {
+    const failure = error instanceof FileFormatError ? `${error.code}:${error.detail}` : error instanceof DecodeError ? 'encoding:' : undefined;
+    if (!failure) throw error;
+    const [row] = await db.insert(cardImports).values({ ...base, encoding, state: 'failed', error: failure, finishedAt: now }).returning({ id: cardImports.id });
+    await auditImport(deps, row.id);
+    return { importId: row.id };
+  }
+  // The row first (marked failed until every chunk is in, so a half-stored file never runs), then the chunks in groups.
+  const [row] = await db.insert(cardImports).values({ ...base, encoding, state: 'failed', error: 'incomplete_upload:', cursor: 2 }).returning({ id: cardImports.id });
+  const all: FileChunk[] = [{ seq: 1, body: cut.header }, ...cut.chunks];
+  const GROUP = 2 * 2 ** 20; // characters per write transaction
+  for (let i = 0; i < all.length; ) {
+    const group: [number, number, string][] = [];
+    let size = 0;
+    while (i < all.length && (group.length === 0 || size + all[i].body.length <= GROUP)) {
+      group.push([row.id, all[i].seq, all[i].body]);
+      size += all[i].body.length;
+      i++;
+    }
+    await db.run(sql`INSERT INTO card_import_chunks (import_id, seq, body) SELECT value->>0, value->>1, value->>2 FROM json_each(${JSON.stringify(group)})`);
+  }
+  await db.update(cardImports).set({ state: 'queued', error: null, totalRows: cut.totalRows }).where(eq(cardImports.id, row.id));
+  return { importId: row.id };
+}
+
+// ─── Running ────────────────────────────────────────────────────────────────────
+
+/** What a process remembers of an import between its batches: the header and the file's earlier PANs. */
+interface FileState {
+  columns: (ColumnName | null)[];
+  index: Map<ColumnName, number>;
+  /** PAN → line * 2 + (1 when that row was valid): the rows before `cursor`. */
+  earlier: Map<string, number>;
+  cursor: number;
+}
+const fileStates = new Map<number, FileState>();
+
+/**
+ * Processes the next rows from the cursor (about `maxRows`, in whole chunks of CHUNK_LINES lines)
+ * in one write transaction and returns the progress after it. The batch is claimed by a guarded
+ * UPDATE on the cursor inside that transaction, so two callers at once never apply the same rows:
+ * the one that loses changes nothing. Once no rows are left the job is done (audited once).
+ */
+export async function runImportBatch(deps: ImportDeps, importId: number, maxRows: number = DEFAULT_BATCH_ROWS): Promise<ImportProgress> {
+  const { db, clock } = deps;
+  const imp = await db.select().from(cardImports).where(eq(cardImports.id, importId)).get();
+  if (!imp) throw new Error(`card import ${importId} does not exist`);
+  if (imp.state === 'done' || imp.state === 'failed') return progressOf(imp, clock.now());
+
+  const chunkCount = Math.max(1, Math.ceil(maxRows / CHUNK_LINES));
+  const chunks = await db
+    .select({ seq: cardImportChunks.seq, body: cardImportChunks.body })
+    .from(cardImportChunks)
+    .where(and(eq(cardImportChunks.importId, importId), gte(cardImportChunks.seq, imp.cursor)))
+    .orderBy(asc(cardImportChunks.seq))
+    .limit(chunkCount);
+  if (chunks.length === 0) return finishImport(deps, imp);
+
+  const ctx = await rowContext(deps, imp.issuerId);
+  const state = await fileState(deps, imp, ctx);
+  const last = chunks[chunks.length - 1];
+  const nextCursor = last.seq + lineCount(last.body);
+
+  // Check every row (pure), then make the PAN hashes and PIN hashes outside the write lock.
+  const rejections: Rejection[] = [];
+  const valid: ValidRow[] = [];
+  const batchSeen = new Map<string, number>();
+  const earlier = { get: (pan: string) => decodeSeen(batchSeen.get(pan) ?? state.earlier.get(pan)) };
+  let records = 0;
+  for (const chunk of chunks) {
+    for (const { line, fields } of chunkRecords(chunk)) {
+      records++;
+      const outcome = checkRecord(line, fields, state, ctx, earlier);
+      const pan = (fields[state.index.get('pan')!] ?? '').replace(/[\s-]/g, '');
+      if (/^\d{12,19}$/.test(pan) && !earlier.get(pan)) batchSeen.set(pan, line * 2 + (outcome.ok ? 1 : 0));
+      if (outcome.ok) valid.push(outcome.row);
+      else rejections.push(outcome.rejection);
+    }
+  }
+  const protector = deps.panProtector ?? webCryptoPanProtector(deps.keys);
+  const prepared = await prepareRows(deps, protector, valid, imp.dryRun);
+
+  const issuer = await issuerById(db, imp.issuerId);
+  const first = await firstIssuer(db);
+  const now = clock.now();
+  const claimed = await db.transaction(async (tx) => {
+    const claim = await tx.run(sql`UPDATE card_imports SET state = 'running', started_at = coalesce(started_at, ${now}), cursor = ${nextCursor}
+      WHERE id = ${importId} AND cursor = ${imp.cursor} AND state IN ('queued', 'running')`);
+    if (claim.rowsAffected !== 1) return undefined; // another caller took this batch
+    const applied = await applyRows(
+      {
+        tx,
+        keys: deps.keys,
+        clock,
+        issuerId: imp.issuerId,
+        firstIssuer: first?.id === imp.issuerId,
+        reissuePolicy: issuer?.reissuePolicy ?? 'continue',
+        dryRun: imp.dryRun,
+        encrypt: (pans) => protector.encrypt(pans),
+        ciphers: prepared.ciphers,
+        earlierValid: (pan) => (decodeSeen(state.earlier.get(pan))?.valid ?? false) || (decodeSeen(batchSeen.get(pan))?.valid ?? false),
+      },
+      prepared.rows,
+    );
+    const all = [...rejections, ...applied.rejections].sort((a, b) => a.line - b.line);
+    for (let i = 0; i < all.length; i += 2_000) {
+      const values = all.slice(i, i + 2_000).map((r) => [importId, r.line, r.field, r.code, r.messageJa, r.messageEn]);
+      await tx.run(sql`INSERT INTO card_import_errors (import_id, line, field, code, message_ja, message_en)
+        SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(${JSON.stringify(values)})`);
+    }
+    await tx.run(sql`UPDATE card_imports SET processed_rows = processed_rows + ${records}, inserted = inserted + ${applied.inserted},
+      updated = updated + ${applied.updated}, unchanged = unchanged + ${applied.unchanged}, rejected = rejected + ${all.length} WHERE id = ${importId}`);
+    return applied.rejections;
+  });
+  if (claimed) {
+    const panOfLine = new Map(prepared.rows.map((p) => [p.line, p.pan]));
+    for (const r of claimed) {
+      const pan = panOfLine.get(r.line);
+      if (pan) batchSeen.set(pan, r.line * 2);
+    }
+    for (const [pan, v] of batchSeen) state.earlier.set(pan, v);
+    state.cursor = nextCursor;
+  }
+  return (await importProgress(db, importId, clock.now()))!;
+}
+
+/**
+ * Runs the import to its end, batch after batch, yielding to the event loop between them (AReqs
+ * served by the same process go in between). A batch that throws fails the job (recorded and
+ * audited) and the error is rethrown.
+ */
+export async function runImport(deps: ImportDeps, importId: number, options: { onProgress?: (p: ImportProgress) => void; batchRows?: number } = {}): Promise<ImportProgress> {
+  for (;;) {
+    let progress: ImportProgress;
+    try {
+      progress = await runImportBatch(deps, importId, options.batchRows ?? DEFAULT_BATCH_ROWS);
+    } catch (error) {
+      await failImport(deps, importId, error);
+      throw error;
+    }
+    options.onProgress?.(progress);
+    if (progress.state === 'done' || progress.state === 'failed') return progress;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+/** Marks a running job failed (an unexpected error: a database failure, a bug) and audits it. */
+export async function failImport(deps: ImportDeps, importId: number, error: unknown): Promise<void> {
+  const message = String((error as Error)?.message ?? error).replace(/\d{12,19}/g, '…').slice(0, 500);
+  const now = deps.clock.now();
+  const res = await deps.db.run(sql`UPDATE card_imports SET state = 'failed', error = ${`internal:${message}`}, finished_at = ${now} WHERE id = ${importId} AND state IN ('queued', 'running')`);
+  if (res.rowsAffected === 1) {
+    fileStates.delete(importId);
+    await auditImport(deps, importId);
+    await dropChunks(deps.db, importId);
+  }
+}
+
+async function finishImport(deps: ImportDeps, imp: typeof cardImports.$inferSelect): Promise<ImportProgress> {
+  const now = deps.clock.now();
+  const done = await deps.db.transaction(async (tx) => {
+    const res = await tx.run(sql`UPDATE card_imports SET state = 'done', started_at = coalesce(started_at, ${now}), finished_at = ${now}
+      WHERE id = ${imp.id} AND cursor = ${imp.cursor} AND state IN ('queued', 'running')`);
+    if (res.rowsAffected !== 1) return false;
+    await auditImport({ ...deps, db: tx as unknown as Database }, imp.id);
+    return true;
+  });
+  if (done) {
+    fileStates.delete(imp.id);
+    await dropChunks(deps.db, imp.id);
+  }
+  return (await importProgress(deps.db, imp.id, now))!;
+}
+
+/** The file is not needed once the job has ended; deleted a group at a time (short write transactions). */
+async function dropChunks(db: Database, importId: number): Promise<void> {
+  for (;;) {
+    const res = await db.run(sql`DELETE FROM card_import_chunks WHERE import_id = ${importId} AND seq IN (SELECT seq FROM card_import_chunks WHERE import_id = ${importId} ORDER BY seq LIMIT 100)`);
+    if (res.rowsAffected === 0) return;
+  }
+}
+
+async function auditImport(deps: { db: Database; clock: Clock }, importId: number): Promise<void> {
+  const imp = (await deps.db.select().from(cardImports).where(eq(cardImports.id, importId)).get())!;
+  await appendAudit(deps.db, {
+    at: deps.clock.now(),
+    actor: imp.staffId != null ? { type: 'staff', id: imp.staffId, name: imp.actorName } : { type: 'system', name: imp.actorName },
+    issuerId: imp.issuerId,
+    action: 'cards.import',
+    target: `card_import:${imp.id}`,
+    detail: {
+      fileName: imp.fileName,
+      fileDigest: imp.fileDigest,
+      encoding: imp.encoding,
+      dryRun: imp.dryRun,
+      state: imp.state,
+      totalRows: imp.totalRows,
+      processedRows: imp.processedRows,
+      inserted: imp.inserted,
+      updated: imp.updated,
+      unchanged: imp.unchanged,
+      rejected: imp.rejected,
+      ...(imp.error ? { error: imp.error.split(':')[0] } : {}),
+    },
+  });
+}
+
+interface Ctx {
+  ranges: BinRange[];
+  now: number;
+}
+
+async function rowContext(deps: ImportDeps, issuerId: number): Promise<Ctx> {
+  const now = deps.clock.now();
+  const first = await firstIssuer(deps.db);
+  // Only this issuer's enabled ranges: a card of another issuer's range is refused.
+  const ranges = (await loadBinRanges(deps.db, now)).filter((r) => r.issuerId === issuerId || (r.issuerId === null && first?.id === issuerId));
+  return { ranges, now };
+}
+
+function checkRecord(line: number, fields: string[], state: FileState, ctx: Ctx, earlier: { get(pan: string): { line: number; valid: boolean } | undefined }) {
+  if (fields.length !== state.columns.length) return { ok: false as const, rejection: rejection(line, null, 'column_count', { found: fields.length, expected: state.columns.length }) };
+  const get = (c: ColumnName) => {
+    const i = state.index.get(c);
+    return i === undefined ? '' : fields[i];
+  };
+  return validateRow(line, get, ctx, earlier as never);
+}
+
+/**
+ * The process's memory of the import: made on its first batch here, or rebuilt by checking the
+ * rows before the cursor again when another process ran the earlier batches (a Worker isolate,
+ * the console after a restart), so duplicates across batches are still found.
+ */
+async function fileState(deps: ImportDeps, imp: typeof cardImports.$inferSelect, ctx: Ctx): Promise<FileState> {
+  const kept = fileStates.get(imp.id);
+  if (kept && kept.cursor === imp.cursor) return kept;
+  const header = await deps.db.select({ body: cardImportChunks.body }).from(cardImportChunks).where(and(eq(cardImportChunks.importId, imp.id), eq(cardImportChunks.seq, 1))).get();
+  const columns = readHeader(header?.body ?? '');
+  const index = new Map<ColumnName, number>();
+  columns.forEach((c, i) => c && index.set(c, i));
+  const state: FileState = { columns, index, earlier: new Map(), cursor: imp.cursor };
+  let after = 1;
+  for (;;) {
+    const chunks = await deps.db
+      .select({ seq: cardImportChunks.seq, body: cardImportChunks.body })
+      .from(cardImportChunks)
+      .where(and(eq(cardImportChunks.importId, imp.id), gt(cardImportChunks.seq, after), sql`${cardImportChunks.seq} < ${imp.cursor}`))
+      .orderBy(asc(cardImportChunks.seq))
+      .limit(20);
+    if (chunks.length === 0) break;
+    for (const chunk of chunks) {
+      for (const { line, fields } of chunkRecords(chunk)) {
+        const seen = { get: (pan: string) => decodeSeen(state.earlier.get(pan)) };
+        const outcome = checkRecord(line, fields, state, ctx, seen);
+        const pan = (fields[index.get('pan')!] ?? '').replace(/[\s-]/g, '');
+        if (/^\d{12,19}$/.test(pan) && !state.earlier.has(pan)) state.earlier.set(pan, line * 2 + (outcome.ok ? 1 : 0));
+      }
+      after = chunk.seq;
+    }
+  }
+  fileStates.set(imp.id, state);
+  return state;
+}
+
+function decodeSeen(v: number | undefined): { line: number; valid: boolean } | undefined {
+  return v === undefined ? undefined : { line: Math.floor(v / 2), valid: v % 2 === 1 };
+}
+
+function lineCount(body: string): number {
+  let n = 1;
+  for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * PAN hashes for every valid row; ciphertexts for those not on file yet (a real run); the PIN hash
+ * to store: the given hash, the card's current one when a plain PIN still matches it (so the same
+ * file twice changes nothing), else a fresh PBKDF2.
+ */
+async function prepareRows(deps: ImportDeps, protector: PanProtector, rows: ValidRow[], dryRun: boolean): Promise<{ rows: PreparedRow[]; ciphers: Map<string, string> }> {
+  const pans = rows.map((r) => r.pan);
+  const replaced = rows.filter((r) => r.replacesPan).map((r) => r.replacesPan!);
+  const hashes = await protector.hash([...pans, ...replaced]);
+  const replacedHash = new Map(replaced.map((p, i) => [p, hashes[pans.length + i]]));
+  const prepared: PreparedRow[] = rows.map((r, i) => ({ ...r, panHash: hashes[i], replacesHash: r.replacesPan ? replacedHash.get(r.replacesPan)! : null }));
+  // Which cards are on file already: needed for plain PINs (does the PIN still match?) and, with the
+  // WebCrypto protector, to encrypt only new numbers. A fast protector (node:crypto) encrypts them all
+  // instead, which is cheaper than the look-up; the transaction looks up again either way.
+  const fast = deps.panProtector !== undefined;
+  const lookUp = fast ? prepared.filter((r) => r.pin) : prepared;
+  const onFile = await cardsByHash(deps.db, lookUp.map((r) => r.panHash));
+  const ciphers = new Map<string, string>();
+  if (!dryRun) {
+    const fresh = prepared.filter((r) => !onFile.has(r.panHash)).map((r) => r.pan);
+    const made = await protector.encrypt(fresh);
+    fresh.forEach((pan, i) => ciphers.set(pan, made[i]));
+  }
+  await Promise.all(
+    prepared.map(async (r) => {
+      if (r.pinHash) r.storePinHash = r.pinHash;
+      else if (r.pin) {
+        const current = onFile.get(r.panHash)?.pinHash;
+        r.storePinHash = current && (await verifyPassword(r.pin, current)) ? current : await hashPassword(r.pin);
+      }
+    }),
+  );
+  return { rows: prepared, ciphers };
+}
+
+/** WebCrypto (every runtime): HMAC and AES-GCM calls in flight together. */
+export function webCryptoPanProtector(keys: Keys): PanProtector {
+  return {
+    hash: (pans) => Promise.all(pans.map((p) => panLookupHash(keys.panLookup, p))),
+    encrypt: (pans) => Promise.all(pans.map((p) => encryptPan(keys.panEncryption, p))),
+  };
+}
+
+// ─── Reading ────────────────────────────────────────────────────────────────────
+
+/**
+ * The job's state and counts, with rate, percent and time left computed at `now` (pass
+ * `deps.clock.now()`; without it the rate is measured up to the job's end, so null while running).
+ */
+export async function importProgress(db: Database, importId: number, now?: number): Promise<ImportProgress | undefined> {
+  const imp = await db.select().from(cardImports).where(eq(cardImports.id, importId)).get();
+  return imp && progressOf(imp, now);
+}
+
+function progressOf(imp: typeof cardImports.$inferSelect, now?: number): ImportProgress {
+  const end = imp.finishedAt ?? now;
+  const seconds = imp.startedAt != null && end != null ? (end - imp.startedAt) / 1000 : 0;
+  const rowsPerSecond = seconds > 0 && imp.processedRows > 0 ? imp.processedRows / seconds : null;
+  const done = imp.state === 'done';
+  const percent = done ? 100 : imp.totalRows > 0 ? Math.min(100, Math.floor((100 * imp.processedRows) / imp.totalRows)) : 0;
+  const secondsLeft = done ? 0 : rowsPerSecond ? Math.ceil((imp.totalRows - imp.processedRows) / rowsPerSecond) : null;
+  return {
+    id: imp.id,
+    issuerId: imp.issuerId,
+    state: imp.state,
+    dryRun: imp.dryRun,
+    fileName: imp.fileName,
+    fileDigest: imp.fileDigest,
+    encoding: imp.encoding,
+    actorName: imp.actorName,
+    totalRows: imp.totalRows,
+    processedRows: imp.processedRows,
+    inserted: imp.inserted,
+    updated: imp.updated,
+    unchanged: imp.unchanged,
+    rejected: imp.rejected,
+    rowsPerSecond,
+    percent,
+    secondsLeft,
+    createdAt: imp.createdAt,
+    startedAt: imp.startedAt,
+    finishedAt: imp.finishedAt,
+    error: imp.error ? failureOf(imp.error) : null,
+  };
+}
+
+const FAILURES: Record<string, { ja: string; en: string }> = {
+  empty_file: { ja: 'ファイルが空です（ヘッダー行がありません）。', en: 'The file is empty (no header row).' },
+  unknown_column: { ja: 'ヘッダー行に不明な列があります: {d}', en: 'The header names an unknown column: {d}' },
+  missing_column: { ja: '必須の列がありません: {d}', en: 'Required columns are missing: {d}' },
+  duplicate_column: { ja: '同じ列が二度あります: {d}', en: 'A column appears twice: {d}' },
+  csv_syntax: { ja: 'CSV の形式が正しくありません: {d}', en: 'The file is not valid CSV: {d}' },
+  encoding: { ja: '文字コードを読み取れません（UTF-8 または Shift_JIS で保存してください）。', en: 'The file could not be decoded (save it as UTF-8 or Shift_JIS).' },
+  incomplete_upload: { ja: 'ファイルの保存が完了しませんでした。もう一度取り込んでください。', en: 'The file was not stored completely; import it again.' },
+  internal: { ja: '取り込み中にエラーが発生しました: {d}', en: 'The import failed: {d}' },
+};
+
+/** card_imports.error ("code:detail") in both languages. */
+export function failureOf(error: string): ImportFailure {
+  const at = error.indexOf(':');
+  const code = at === -1 ? error : error.slice(0, at);
+  const detail = at === -1 ? '' : error.slice(at + 1);
+  const m = FAILURES[code] ?? FAILURES.internal;
+  return { code, messageJa: m.ja.replace('{d}', detail), messageEn: m.en.replace('{d}', detail) };
+}
+
+/** Rejected rows in line order, a page at a time: pass the last row's `id` as `after` for the next page. */
+export async function importErrors(db: Database, importId: number, page: { after?: number; limit: number }): Promise<ImportErrorRow[]> {
+  return db
+    .select({ id: cardImportErrors.id, line: cardImportErrors.line, field: cardImportErrors.field, code: cardImportErrors.code, messageJa: cardImportErrors.messageJa, messageEn: cardImportErrors.messageEn })
+    .from(cardImportErrors)
+    .where(and(eq(cardImportErrors.importId, importId), gt(cardImportErrors.id, page.after ?? 0)))
+    .orderBy(asc(cardImportErrors.id))
+    .limit(page.limit);
+}
+
+/** The downloadable error report: UTF-8 with a BOM (spreadsheets in Japan read it right), one rejected row per line. */
+export async function errorReportCsv(db: Database, importId: number): Promise<string> {
+  const rows: string[][] = [];
+  for (let after = 0; ; ) {
+    const page = await importErrors(db, importId, { after, limit: 5_000 });
+    if (page.length === 0) break;
+    for (const e of page) rows.push([String(e.line), e.field ?? '', e.code, e.messageJa, e.messageEn]);
+    after = page[page.length - 1].id;
+  }
+  return '\ufeff' + stringify([['line', 'field', 'code', 'message_ja', 'message_en'], ...rows], { record_delimiter: '\r\n' });
+}

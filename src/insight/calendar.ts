@@ -1,0 +1,81 @@
+/**
+ * The dashboard's periods in the issuer's time zone: the last 24 hours hour by hour, or the last
+ * 7 or 30 days day by day with days starting at local midnight (offsets read back from Intl, so
+ * daylight saving moves the boundary with it). Pure.
+ */
+import { HOUR_MS, hourStart } from './stats.ts';
+
+export type Window = '24h' | '7d' | '30d';
+export const WINDOWS: readonly Window[] = ['24h', '7d', '30d'];
+
+export interface Period {
+  /** Inclusive start, exclusive end, epoch ms. */
+  start: number;
+  end: number;
+}
+
+/** The window's periods, oldest first; the last one holds `now`. */
+export function periodsOf(window: Window, now: number, timeZone: string): Period[] {
+  if (window === '24h') {
+    const last = hourStart(now);
+    return Array.from({ length: 24 }, (_, i) => ({ start: last - (23 - i) * HOUR_MS, end: last - (22 - i) * HOUR_MS }));
+  }
+  const days = window === '7d' ? 7 : 30;
+  const today = localDate(now, timeZone);
+  const starts = Array.from({ length: days + 1 }, (_, i) => startOfLocalDay(addDays(today, i - days + 1), timeZone));
+  return starts.slice(0, -1).map((start, i) => ({ start, end: starts[i + 1] }));
+}
+
+/** The calendar date (y, m, d) of an instant in a time zone. */
+export function localDate(at: number, timeZone: string): [number, number, number] {
+  const p = parts(at, timeZone);
+  return [p.year, p.month, p.day];
+}
+
+function addDays([y, m, d]: [number, number, number], n: number): [number, number, number] {
+  const t = new Date(Date.UTC(y, m - 1, d + n));
+  return [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate()];
+}
+
+/** Local midnight of a calendar date, as epoch ms. */
+export function startOfLocalDay([y, m, d]: [number, number, number], timeZone: string): number {
+  const guess = Date.UTC(y, m - 1, d);
+  // The zone's offset near that instant, applied twice to settle across a change of offset.
+  let at = guess - offsetAt(guess, timeZone);
+  at = guess - offsetAt(at, timeZone);
+  return at;
+}
+
+function offsetAt(at: number, timeZone: string): number {
+  const p = parts(at, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at / 1000) * 1000;
+}
+
+/** Building an Intl formatter costs far more than using one: one per zone (and language) is kept. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let f = formatters.get(key);
+  if (!f) {
+    f = make();
+    if (formatters.size < 256) formatters.set(key, f);
+  }
+  return f;
+}
+
+function parts(at: number, timeZone: string) {
+  const out = Object.fromEntries(
+    formatter(`parts|${timeZone}`, () => new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }))
+      .formatToParts(new Date(at))
+      .filter((x) => x.type !== 'literal')
+      .map((x) => [x.type, Number(x.value)]),
+  ) as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
+  return out;
+}
+
+/** A period's name on the chart and in its table: "14:00" for an hour, "12/01" or "1 Dec" for a day. */
+export function periodLabel(period: Period, window: Window, lang: 'ja' | 'en', timeZone: string): string {
+  const d = new Date(period.start);
+  const locale = lang === 'ja' ? 'ja-JP' : 'en-GB';
+  if (window === '24h') return formatter(`hour|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(d);
+  return formatter(`day|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { timeZone, month: lang === 'ja' ? 'numeric' : 'short', day: 'numeric' })).format(d);
+}
