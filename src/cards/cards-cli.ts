@@ -10,7 +10,6 @@
  * Exit codes: 0 done (rows may have been rejected: see the report), 1 the file or the run failed,
  * 2 usage error.
  */
-import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, resolve } from 'node:path';
@@ -18,37 +17,20 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { appendAudit } from '../admin/audit-log.ts';
 import { systemClock } from '../clock.ts';
-import { decodeSecret, type Secrets } from '../config.ts';
 import { openMigratedDatabase, withoutCredentials } from '../db/open.ts';
 import { configOrExit } from '../entry/local.ts';
 import { ensureFirstIssuer, issuerByCode } from '../issuers/issuer-store.ts';
 import { importKeys } from '../keys.ts';
 import { exportCardsCsv } from './import/export.ts';
-import { createImport, importErrors, runImport, type ImportProgress, type PanProtector } from './import/job.ts';
+import { createImport, importErrors, runImport, type ImportProgress } from './import/job.ts';
+import { nodePanProtector } from './import/node-protector.ts';
+import { workerBatchPreparer } from './import/prepare-pool.ts';
 
 const USAGE = `usage: npm run cards -- import FILE [--issuer CODE] [--dry-run] [--encoding auto|utf-8|shift_jis] [--batch N]
        npm run cards -- export [--issuer CODE] [--out FILE]`;
 
-/**
- * node:crypto's HMAC-SHA-256 and AES-256-GCM: the same bytes as the WebCrypto protector
- * (`v1.<iv>.<ciphertext+tag>`, base64url), without WebCrypto's per-call cost: a million PANs in seconds.
- */
-export function nodePanProtector(secrets: Pick<Secrets, 'PAN_LOOKUP_KEY' | 'PAN_ENCRYPTION_KEY'>): PanProtector {
-  const lookup = Buffer.from(decodeSecret(secrets.PAN_LOOKUP_KEY)!);
-  const encryption = Buffer.from(decodeSecret(secrets.PAN_ENCRYPTION_KEY)!);
-  return {
-    hash: async (pans) => pans.map((p) => createHmac('sha256', lookup).update(p).digest('hex')),
-    encrypt: async (pans) => {
-      const ivs = randomBytes(12 * pans.length); // one call to the CSPRNG per batch, not per card
-      return pans.map((p, i) => {
-        const iv = ivs.subarray(12 * i, 12 * i + 12);
-        const cipher = createCipheriv('aes-256-gcm', encryption, iv);
-        const ct = Buffer.concat([cipher.update(p, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-        return `v1.${iv.toString('base64url')}.${ct.toString('base64url')}`;
-      });
-    },
-  };
-}
+/** node:crypto's PAN hashing and encryption (import/node-protector.ts), kept exported here. */
+export { nodePanProtector };
 
 function osUser(): string {
   try {
@@ -148,7 +130,15 @@ async function main(argv: string[]): Promise<number> {
       encoding: encoding as 'auto',
       dryRun: values['dry-run'] === true,
     });
-    const p = await runImport(deps, importId, { onProgress: progressLine, batchRows: batch });
+    // Batches are prepared (read, checked, hashed, encrypted) on a worker thread while the one
+    // before is written here: the embedded driver's writes block this thread.
+    const preparer = workerBatchPreparer(config.secrets);
+    let p: ImportProgress;
+    try {
+      p = await runImport({ ...deps, batchPreparer: preparer }, importId, { onProgress: progressLine, batchRows: batch });
+    } finally {
+      await preparer.close();
+    }
     if (process.stderr.isTTY) process.stderr.write('\n');
     if (p.state === 'failed') {
       console.error(`refused: ${p.error?.messageEn ?? 'failed'} / ${p.error?.messageJa ?? ''}`);

@@ -6,25 +6,20 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt } from '../../src/admin/totp.ts';
 import { axeViolations, hasHorizontalScroll, launchBrowser } from '../support/browser.ts';
+import { demoStaff, freshTotp, signInToConsole, type DemoLogin } from '../support/console-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
 let browser: Browser;
-let admin: { username: string; password: string; totpSecret: string };
+let admin: DemoLogin;
 
-async function freshCode(): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 30 }) });
-  const { now } = (await res.json()) as { now: string };
-  return totpCodeAt(admin.totpSecret, Date.parse(now));
-}
+const freshCode = () => freshTotp(server.baseUrl, admin.totpSecret);
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const list = (await (await fetch(`${server.baseUrl}/sandbox/staff`, { headers: { accept: 'application/json' } })).json()) as (typeof admin)[];
-  admin = list.find((s) => s.username === 'demo-admin')!;
+  admin = (await demoStaff(server.baseUrl))['demo-admin'];
 }, 120_000);
 
 afterAll(async () => {
@@ -42,12 +37,7 @@ describe('the API keys page in Chromium', () => {
     it(`makes, shows once and revokes a key, axe-clean at ${viewport.width} px`, async () => {
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
-      await page.goto(`${server.baseUrl}/admin/sign-in`);
-      await page.getByLabel('ユーザー名').fill(admin.username);
-      await page.getByLabel('パスワード').fill(admin.password);
-      await page.getByLabel('確認コード').fill(await freshCode());
-      await page.getByRole('button', { name: 'サインイン' }).click();
-      await page.waitForLoadState('load');
+      await signInToConsole(page, server.baseUrl, admin);
 
       await page.goto(`${server.baseUrl}/admin/api-keys`);
       await check(page, 'list');

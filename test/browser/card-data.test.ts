@@ -8,14 +8,14 @@
 import iconv from 'iconv-lite';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt } from '../../src/admin/totp.ts';
 import { demoPan } from '../../src/sandbox/demo-issuer.ts';
 import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { demoStaff, signInToConsole, type DemoLogin } from '../support/console-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
 let browser: Browser;
-let admin: { username: string; password: string; totpSecret: string };
+let admin: DemoLogin;
 
 /** Enough rows for several batches and some seconds, so the page is still polling when it opens. */
 const ROWS = 20_000;
@@ -30,27 +30,12 @@ function shiftJisFile(): Buffer {
   return iconv.encode(`${lines.join('\r\n')}\r\n`, 'cp932');
 }
 
-/** One TOTP step later on the server's sandbox clock; the code for that moment. */
-async function freshCode(secret: string): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 30 }) });
-  const { now } = (await res.json()) as { now: string };
-  return totpCodeAt(secret, Date.parse(now));
-}
-
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${server.baseUrl}/admin/sign-in`);
-  await page.getByLabel('ユーザー名').fill(admin.username);
-  await page.getByLabel('パスワード').fill(admin.password);
-  await page.getByLabel('確認コード').fill(await freshCode(admin.totpSecret));
-  await page.getByRole('button', { name: 'サインイン' }).click();
-  await page.waitForURL(`${server.baseUrl}/admin`);
-}
+const signIn = (page: Page) => signInToConsole(page, server.baseUrl, admin);
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const list = (await (await fetch(`${server.baseUrl}/sandbox/staff`, { headers: { accept: 'application/json' } })).json()) as { username: string; password: string; totpSecret: string }[];
-  admin = list.find((s) => s.username === 'demo-admin')!;
+  admin = (await demoStaff(server.baseUrl))['demo-admin'];
 }, 120_000);
 
 afterAll(async () => {

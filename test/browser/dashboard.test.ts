@@ -5,11 +5,11 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt } from '../../src/admin/totp.ts';
 import { browserAReq } from '../../src/sandbox/areq-builder.ts';
 import { demoCard } from '../../src/sandbox/demo-issuer.ts';
 import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
 import { buyInSandbox, newestOtp } from '../support/challenge-browser.ts';
+import { demoStaff, signInToConsole } from '../support/console-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
@@ -20,11 +20,6 @@ let page: Page;
 async function areq(pan: string, purchaseAmount: string): Promise<string> {
   const res = await fetch(`${server.baseUrl}/3ds/areq`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(browserAReq({ pan, purchaseAmount })) });
   return ((await res.json()) as { transStatus: string }).transStatus;
-}
-
-async function freshCode(secret: string): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 30 }) });
-  return totpCodeAt(secret, Date.parse(((await res.json()) as { now: string }).now));
 }
 
 const figure = (id: string) => page.textContent(`[data-figure="${id}"]`);
@@ -45,14 +40,7 @@ beforeAll(async () => {
   await page.waitForFunction(() => document.getElementById('outcome')?.getAttribute('data-trans-status'), null, { timeout: 20_000 });
   expect(await page.getAttribute('#outcome', 'data-trans-status')).toBe('Y');
 
-  const staff = (await (await fetch(`${server.baseUrl}/sandbox/staff`, { headers: { accept: 'application/json' } })).json()) as { username: string; password: string; totpSecret: string }[];
-  const admin = staff.find((s) => s.username === 'demo-admin')!;
-  await page.goto(`${server.baseUrl}/admin/sign-in`);
-  await page.getByLabel('ユーザー名').fill(admin.username);
-  await page.getByLabel('パスワード').fill(admin.password);
-  await page.getByLabel('確認コード').fill(await freshCode(admin.totpSecret));
-  await page.getByRole('button', { name: 'サインイン' }).click();
-  await page.waitForURL(`${server.baseUrl}/admin`);
+  await signInToConsole(page, server.baseUrl, (await demoStaff(server.baseUrl))['demo-admin']);
 }, 120_000);
 
 afterAll(async () => {

@@ -8,31 +8,16 @@
 import { createClient } from '@libsql/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt } from '../../src/admin/totp.ts';
 import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { demoStaff, freshTotp, newSignedInPage, type DemoLogin } from '../support/console-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
 let browser: Browser;
-let demo: Record<string, { username: string; password: string; totpSecret: string }>;
+let demo: Record<string, DemoLogin>;
 
-/** One TOTP step later on the server; the code for that moment (so no code is used twice). */
-async function freshCode(secret: string): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 30 }) });
-  const { now } = (await res.json()) as { now: string };
-  return totpCodeAt(secret, Date.parse(now));
-}
-
-async function signInAs(context: BrowserContext, who: string): Promise<Page> {
-  const page = await context.newPage();
-  const d = demo[who];
-  await page.goto(`${server.baseUrl}/admin/sign-in`);
-  await page.getByLabel('ユーザー名').fill(d.username);
-  await page.getByLabel('パスワード').fill(d.password);
-  await page.getByLabel('確認コード').fill(await freshCode(d.totpSecret));
-  await page.getByRole('button', { name: 'サインイン' }).click();
-  await page.waitForURL(`${server.baseUrl}/admin`);
-  return page;
+function signInAs(context: BrowserContext, who: string): Promise<Page> {
+  return newSignedInPage(context, server.baseUrl, demo[who]);
 }
 
 async function query(sql: string, args: (string | number)[] = []) {
@@ -52,8 +37,7 @@ async function smsTo(recipient: string): Promise<{ body: string; otpCode: string
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const list = (await (await fetch(`${server.baseUrl}/sandbox/staff`, { headers: { accept: 'application/json' } })).json()) as { username: string; password: string; totpSecret: string }[];
-  demo = Object.fromEntries(list.map((s) => [s.username, s]));
+  demo = await demoStaff(server.baseUrl);
 }, 120_000);
 
 afterAll(async () => {
@@ -106,7 +90,7 @@ describe('helpdesk actions in Chromium', () => {
     await screenshot(admin, 'helpdesk-requests-queue');
     await admin.locator(`a[href="${requestUrl}"]`).click();
     await admin.getByLabel('判断のメモ（任意、監査ログに記録）').fill('申請内容を確認');
-    await admin.getByLabel('確認コード').fill(await freshCode(demo['demo-admin'].totpSecret));
+    await admin.getByLabel('確認コード').fill(await freshTotp(server.baseUrl, demo['demo-admin'].totpSecret));
     expect(await axeViolations(admin)).toEqual([]);
     await admin.getByRole('button', { name: '承認して実行する' }).click();
     await admin.getByText('承認し、実行しました。').waitFor();

@@ -8,32 +8,17 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt } from '../../src/admin/totp.ts';
 import { demoCard } from '../../src/sandbox/demo-issuer.ts';
 import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { demoStaff, newSignedInPage, type DemoLogin } from '../support/console-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
 let browser: Browser;
-let demo: Record<string, { username: string; password: string; totpSecret: string }>;
+let demo: Record<string, DemoLogin>;
 
-/** One TOTP step later on the server (so no code is used twice); the code for that moment. */
-async function freshCode(secret: string): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 30 }) });
-  const { now } = (await res.json()) as { now: string };
-  return totpCodeAt(secret, Date.parse(now));
-}
-
-async function signInAs(context: BrowserContext, username: string): Promise<Page> {
-  const d = demo[username];
-  const page = await context.newPage();
-  await page.goto(`${server.baseUrl}/admin/sign-in`);
-  await page.getByLabel('ユーザー名').fill(d.username);
-  await page.getByLabel('パスワード').fill(d.password);
-  await page.getByLabel('確認コード').fill(await freshCode(d.totpSecret));
-  await page.getByRole('button', { name: 'サインイン' }).click();
-  await page.waitForURL(`${server.baseUrl}/admin`);
-  return page;
+function signInAs(context: BrowserContext, username: string): Promise<Page> {
+  return newSignedInPage(context, server.baseUrl, demo[username]);
 }
 
 async function searchBy(page: Page, kind: string, q: string, who = ''): Promise<void> {
@@ -51,8 +36,7 @@ async function searchBy(page: Page, kind: string, q: string, who = ''): Promise<
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const list = (await (await fetch(`${server.baseUrl}/sandbox/staff`, { headers: { accept: 'application/json' } })).json()) as { username: string; password: string; totpSecret: string }[];
-  demo = Object.fromEntries(list.map((s) => [s.username, s]));
+  demo = await demoStaff(server.baseUrl);
 }, 120_000);
 
 afterAll(async () => {

@@ -5,19 +5,18 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt } from '../../src/admin/totp.ts';
 import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { demoStaff, newSignedInPage, type DemoLogin } from '../support/console-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
 let browser: Browser;
-let admin: { username: string; password: string; totpSecret: string };
+let admin: DemoLogin;
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const list = (await (await fetch(`${server.baseUrl}/sandbox/staff`, { headers: { accept: 'application/json' } })).json()) as (typeof admin)[];
-  admin = list.find((s) => s.username === 'demo-admin')!;
+  admin = (await demoStaff(server.baseUrl))['demo-admin'];
 }, 120_000);
 
 afterAll(async () => {
@@ -26,17 +25,7 @@ afterAll(async () => {
 });
 
 async function signedIn(viewport: { width: number; height: number }): Promise<Page> {
-  const page = await (await browser.newContext({ viewport })).newPage();
-  // One TOTP step on for each sign-in, so no code is used twice.
-  const clock = await fetch(`${server.baseUrl}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 30 }) });
-  const { now } = (await clock.json()) as { now: string };
-  await page.goto(`${server.baseUrl}/admin/sign-in`);
-  await page.getByLabel('ユーザー名').fill(admin.username);
-  await page.getByLabel('パスワード').fill(admin.password);
-  await page.getByLabel('確認コード').fill(totpCodeAt(admin.totpSecret, Date.parse(now)));
-  await page.getByRole('button', { name: 'サインイン' }).click();
-  await page.waitForURL(/\/admin$/);
-  return page;
+  return newSignedInPage(await browser.newContext({ viewport }), server.baseUrl, admin);
 }
 
 describe('issuer branding and BIN ranges in Chromium', () => {

@@ -6,16 +6,16 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCodeAt } from '../../src/admin/totp.ts';
 import { encodeJsonBase64Url } from '../../src/protocol/base64url.ts';
 import { browserAReq } from '../../src/sandbox/areq-builder.ts';
 import { demoCard } from '../../src/sandbox/demo-issuer.ts';
 import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { demoStaff, signInToConsole, type DemoLogin } from '../support/console-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 let server: RunningServer;
 let browser: Browser;
-let admin: { username: string; password: string; totpSecret: string };
+let admin: DemoLogin;
 let challenged: string;
 let frictionless: string;
 
@@ -33,27 +33,15 @@ async function areq(amount: string, merchantName: string) {
   return (await res.json()) as Record<string, string>;
 }
 
-async function freshCode(secret: string): Promise<string> {
-  const res = await fetch(`${server.baseUrl}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: 30 }) });
-  const { now } = (await res.json()) as { now: string };
-  return totpCodeAt(secret, Date.parse(now));
-}
-
 async function signIn(page: Page) {
-  await page.goto(`${server.baseUrl}/admin/sign-in`);
-  await page.getByLabel('ユーザー名').fill(admin.username);
-  await page.getByLabel('パスワード').fill(admin.password);
-  await page.getByLabel('確認コード').fill(await freshCode(admin.totpSecret));
-  await page.getByRole('button', { name: 'サインイン' }).click();
-  await page.waitForLoadState('load');
+  await signInToConsole(page, server.baseUrl, admin);
   expect(new URL(page.url()).pathname).toBe('/admin');
 }
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const staff = (await (await fetch(`${server.baseUrl}/sandbox/staff`, { headers: { accept: 'application/json' } })).json()) as (typeof admin)[];
-  admin = staff.find((s) => s.username === 'demo-admin')!;
+  admin = (await demoStaff(server.baseUrl))['demo-admin'];
 
   frictionless = (await areq('500', 'Trail Books')).acsTransID;
   const ares = await areq('98000', 'Trail Shop');

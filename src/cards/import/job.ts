@@ -23,11 +23,12 @@ import type { Keys } from '../../keys.ts';
 import { hashPassword, verifyPassword } from '../../members/password.ts';
 import { loadBinRanges, type BinRange } from '../bin-ranges.ts';
 import { encryptPan, panLookupHash } from '../pan.ts';
-import { applyRows, cardsByHash, type PreparedRow } from './apply.ts';
+import { applyRows, cardsByHash, type OnFileCard, type PreparedRow } from './apply.ts';
 import { DecodeError, decodeCardFile, type EncodingChoice, type FileEncoding } from './decode.ts';
 import { chunkRecords, cutFile, FileFormatError, readHeader, CHUNK_LINES, type FileChunk } from './file.ts';
 import type { ColumnName } from './format.ts';
-import { rejection, validateRow, type Rejection, type ValidRow } from './validate.ts';
+import { checkChunks, checkRecord, decodeSeen, hashRows, type PreparedBatchRows } from './prepare.ts';
+import type { Rejection, RowContext, ValidRow } from './validate.ts';
 
 /**
  * How a batch makes a PAN's stored forms. The default is WebCrypto (every runtime); a Node CLI may
@@ -45,6 +46,17 @@ export interface ImportDeps {
   clock: Clock;
   keys: Keys;
   panProtector?: PanProtector;
+  /**
+   * Where runImport prepares batches (read, check, hash, encrypt: prepare.ts) when not on its own
+   * thread: a Node CLI passes a worker thread's (prepare-pool.ts), and runImport then prepares the
+   * next batch there while it writes this one. Without it every batch is prepared here, then written.
+   */
+  batchPreparer?: BatchPreparer;
+}
+
+/** Prepares batches off the caller's thread, in the order asked (prepare.ts prepareChunks, on a worker). */
+export interface BatchPreparer {
+  prepare(input: { chunks: FileChunk[]; columns: (ColumnName | null)[]; ctx: RowContext; dryRun: boolean }): Promise<PreparedBatchRows>;
 }
 
 export interface NewImport {
@@ -181,39 +193,50 @@ export async function runImportBatch(deps: ImportDeps, importId: number, maxRows
   if (!imp) throw new Error(`card import ${importId} does not exist`);
   if (imp.state === 'done' || imp.state === 'failed') return progressOf(imp, clock.now());
 
-  const chunkCount = Math.max(1, Math.ceil(maxRows / CHUNK_LINES));
-  const chunks = await db
-    .select({ seq: cardImportChunks.seq, body: cardImportChunks.body })
-    .from(cardImportChunks)
-    .where(and(eq(cardImportChunks.importId, importId), gte(cardImportChunks.seq, imp.cursor)))
-    .orderBy(asc(cardImportChunks.seq))
-    .limit(chunkCount);
+  const chunks = await readChunks(db, importId, imp.cursor, maxRows);
   if (chunks.length === 0) return finishImport(deps, imp);
 
   const ctx = await rowContext(deps, imp.issuerId);
   const state = await fileState(deps, imp, ctx);
-  const last = chunks[chunks.length - 1];
-  const nextCursor = last.seq + lineCount(last.body);
-
   // Check every row (pure), then make the PAN hashes and PIN hashes outside the write lock.
-  const rejections: Rejection[] = [];
-  const valid: ValidRow[] = [];
-  const batchSeen = new Map<string, number>();
-  const earlier = { get: (pan: string) => decodeSeen(batchSeen.get(pan) ?? state.earlier.get(pan)) };
-  let records = 0;
-  for (const chunk of chunks) {
-    for (const { line, fields } of chunkRecords(chunk)) {
-      records++;
-      const outcome = checkRecord(line, fields, state, ctx, earlier);
-      const pan = (fields[state.index.get('pan')!] ?? '').replace(/[\s-]/g, '');
-      if (/^\d{12,19}$/.test(pan) && !earlier.get(pan)) batchSeen.set(pan, line * 2 + (outcome.ok ? 1 : 0));
-      if (outcome.ok) valid.push(outcome.row);
-      else rejections.push(outcome.rejection);
-    }
-  }
+  const checked = checkChunks(chunks, state, ctx, state.earlier);
   const protector = deps.panProtector ?? webCryptoPanProtector(deps.keys);
-  const prepared = await prepareRows(deps, protector, valid, imp.dryRun);
+  const prepared = await prepareRows(deps, protector, checked.valid, imp.dryRun);
+  return (await writeBatch(deps, imp, state, nextCursorOf(chunks), checked, prepared)).progress;
+}
 
+function readChunks(db: Database, importId: number, cursor: number, maxRows: number): Promise<FileChunk[]> {
+  const chunkCount = Math.max(1, Math.ceil(maxRows / CHUNK_LINES));
+  return db
+    .select({ seq: cardImportChunks.seq, body: cardImportChunks.body })
+    .from(cardImportChunks)
+    .where(and(eq(cardImportChunks.importId, importId), gte(cardImportChunks.seq, cursor)))
+    .orderBy(asc(cardImportChunks.seq))
+    .limit(chunkCount);
+}
+
+function nextCursorOf(chunks: FileChunk[]): number {
+  const last = chunks[chunks.length - 1];
+  return last.seq + lineCount(last.body);
+}
+
+/**
+ * The batch's write transaction: claimed on the cursor, its valid rows applied, its rejections and
+ * counts recorded; then this process's memory of the file moves past it. `claimed` is false when
+ * another caller took the batch first (nothing written).
+ */
+async function writeBatch(
+  deps: ImportDeps,
+  imp: typeof cardImports.$inferSelect,
+  state: FileState,
+  nextCursor: number,
+  checked: { records: number; rejections: Rejection[]; batchSeen: Map<string, number> },
+  prepared: { rows: PreparedRow[]; ciphers: Map<string, string> },
+): Promise<{ claimed: boolean; progress: ImportProgress }> {
+  const { db, clock } = deps;
+  const importId = imp.id;
+  const { records, rejections, batchSeen } = checked;
+  const protector = deps.panProtector ?? webCryptoPanProtector(deps.keys);
   const issuer = await issuerById(db, imp.issuerId);
   const first = await firstIssuer(db);
   const now = clock.now();
@@ -255,19 +278,21 @@ export async function runImportBatch(deps: ImportDeps, importId: number, maxRows
     for (const [pan, v] of batchSeen) state.earlier.set(pan, v);
     state.cursor = nextCursor;
   }
-  return (await importProgress(db, importId, clock.now()))!;
+  return { claimed: claimed !== undefined, progress: (await importProgress(db, importId, clock.now()))! };
 }
 
 /**
  * Runs the import to its end, batch after batch, yielding to the event loop between them (AReqs
  * served by the same process go in between). A batch that throws fails the job (recorded and
- * audited) and the error is rethrown.
+ * audited) and the error is rethrown. With `deps.batchPreparer` the next batch is prepared there
+ * while this one is written.
  */
 export async function runImport(deps: ImportDeps, importId: number, options: { onProgress?: (p: ImportProgress) => void; batchRows?: number } = {}): Promise<ImportProgress> {
+  const next = deps.batchPreparer ? pipelinedBatches(deps, deps.batchPreparer, importId, options.batchRows ?? DEFAULT_BATCH_ROWS) : undefined;
   for (;;) {
     let progress: ImportProgress;
     try {
-      progress = await runImportBatch(deps, importId, options.batchRows ?? DEFAULT_BATCH_ROWS);
+      progress = next ? await next() : await runImportBatch(deps, importId, options.batchRows ?? DEFAULT_BATCH_ROWS);
     } catch (error) {
       await failImport(deps, importId, error);
       throw error;
@@ -276,6 +301,61 @@ export async function runImport(deps: ImportDeps, importId: number, options: { o
     if (progress.state === 'done' || progress.state === 'failed') return progress;
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
+}
+
+/**
+ * runImportBatch with the batch after it already handed to the preparer: while this process writes
+ * batch N (the embedded driver blocks its thread), the preparer's thread reads, checks, hashes and
+ * encrypts batch N+1. The preparer checks a batch on its own; when one of its PANs is on an earlier
+ * line of the file (a duplicate across batches) the batch is checked again here, against them, so
+ * the outcome is exactly runImportBatch's. A cursor moved by another caller drops what was prepared.
+ */
+function pipelinedBatches(deps: ImportDeps, preparer: BatchPreparer, importId: number, maxRows: number): () => Promise<ImportProgress> {
+  const { db, clock } = deps;
+  interface Ahead {
+    cursor: number;
+    chunks: FileChunk[];
+    ctx: Ctx;
+    prepared: Promise<PreparedBatchRows>;
+  }
+  let ahead: Ahead | undefined;
+  const send = async (imp: typeof cardImports.$inferSelect, cursor: number, columns: (ColumnName | null)[]): Promise<Ahead | undefined> => {
+    const chunks = await readChunks(db, importId, cursor, maxRows);
+    if (chunks.length === 0) return undefined;
+    const ctx = await rowContext(deps, imp.issuerId);
+    const prepared = preparer.prepare({ chunks, columns, ctx, dryRun: imp.dryRun });
+    prepared.catch(() => undefined); // awaited (and thrown) when its turn comes, or dropped
+    return { cursor, chunks, ctx, prepared };
+  };
+  return async () => {
+    const imp = await db.select().from(cardImports).where(eq(cardImports.id, importId)).get();
+    if (!imp) throw new Error(`card import ${importId} does not exist`);
+    if (imp.state === 'done' || imp.state === 'failed') return progressOf(imp, clock.now());
+    const state = await fileState(deps, imp, await rowContext(deps, imp.issuerId));
+    if (!ahead || ahead.cursor !== imp.cursor) ahead = await send(imp, imp.cursor, state.columns);
+    const current = ahead;
+    if (!current) return finishImport(deps, imp);
+    const nextCursor = nextCursorOf(current.chunks);
+    ahead = await send(imp, nextCursor, state.columns);
+
+    const batch = await current.prepared;
+    let checked: { records: number; rejections: Rejection[]; batchSeen: Map<string, number> };
+    let prepared: { rows: PreparedRow[]; ciphers: Map<string, string> };
+    let repeat = false;
+    for (const pan of batch.batchSeen.keys()) if (state.earlier.has(pan)) repeat = true;
+    if (repeat) {
+      const again = checkChunks(current.chunks, state, current.ctx, state.earlier);
+      checked = again;
+      prepared = await prepareRows(deps, deps.panProtector ?? webCryptoPanProtector(deps.keys), again.valid, imp.dryRun);
+    } else {
+      checked = batch;
+      prepared = { rows: batch.rows, ciphers: batch.ciphers };
+      await storePinHashes(batch.rows, await cardsByHash(db, batch.rows.filter((r) => r.pin).map((r) => r.panHash)));
+    }
+    const written = await writeBatch(deps, imp, state, nextCursor, checked, prepared);
+    if (!written.claimed) ahead = undefined;
+    return written.progress;
+  };
 }
 
 /** Marks a running job failed (an unexpected error: a database failure, a bug) and audits it. */
@@ -352,15 +432,6 @@ async function rowContext(deps: ImportDeps, issuerId: number): Promise<Ctx> {
   return { ranges, now };
 }
 
-function checkRecord(line: number, fields: string[], state: FileState, ctx: Ctx, earlier: { get(pan: string): { line: number; valid: boolean } | undefined }) {
-  if (fields.length !== state.columns.length) return { ok: false as const, rejection: rejection(line, null, 'column_count', { found: fields.length, expected: state.columns.length }) };
-  const get = (c: ColumnName) => {
-    const i = state.index.get(c);
-    return i === undefined ? '' : fields[i];
-  };
-  return validateRow(line, get, ctx, earlier as never);
-}
-
 /**
  * The process's memory of the import: made on its first batch here, or rebuilt by checking the
  * rows before the cursor again when another process ran the earlier batches (a Worker isolate,
@@ -397,10 +468,6 @@ async function fileState(deps: ImportDeps, imp: typeof cardImports.$inferSelect,
   return state;
 }
 
-function decodeSeen(v: number | undefined): { line: number; valid: boolean } | undefined {
-  return v === undefined ? undefined : { line: Math.floor(v / 2), valid: v % 2 === 1 };
-}
-
 function lineCount(body: string): number {
   let n = 1;
   for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1)) n++;
@@ -413,11 +480,7 @@ function lineCount(body: string): number {
  * file twice changes nothing), else a fresh PBKDF2.
  */
 async function prepareRows(deps: ImportDeps, protector: PanProtector, rows: ValidRow[], dryRun: boolean): Promise<{ rows: PreparedRow[]; ciphers: Map<string, string> }> {
-  const pans = rows.map((r) => r.pan);
-  const replaced = rows.filter((r) => r.replacesPan).map((r) => r.replacesPan!);
-  const hashes = await protector.hash([...pans, ...replaced]);
-  const replacedHash = new Map(replaced.map((p, i) => [p, hashes[pans.length + i]]));
-  const prepared: PreparedRow[] = rows.map((r, i) => ({ ...r, panHash: hashes[i], replacesHash: r.replacesPan ? replacedHash.get(r.replacesPan)! : null }));
+  const prepared = await hashRows(protector, rows);
   // Which cards are on file already: needed for plain PINs (does the PIN still match?) and, with the
   // WebCrypto protector, to encrypt only new numbers. A fast protector (node:crypto) encrypts them all
   // instead, which is cheaper than the look-up; the transaction looks up again either way.
@@ -430,8 +493,14 @@ async function prepareRows(deps: ImportDeps, protector: PanProtector, rows: Vali
     const made = await protector.encrypt(fresh);
     fresh.forEach((pan, i) => ciphers.set(pan, made[i]));
   }
+  await storePinHashes(prepared, onFile);
+  return { rows: prepared, ciphers };
+}
+
+/** The PIN hash each row stores (`onFile`: at least the cards of the rows with a plain PIN). */
+async function storePinHashes(rows: PreparedRow[], onFile: Map<string, OnFileCard>): Promise<void> {
   await Promise.all(
-    prepared.map(async (r) => {
+    rows.map(async (r) => {
       if (r.pinHash) r.storePinHash = r.pinHash;
       else if (r.pin) {
         const current = onFile.get(r.panHash)?.pinHash;
@@ -439,7 +508,6 @@ async function prepareRows(deps: ImportDeps, protector: PanProtector, rows: Vali
       }
     }),
   );
-  return { rows: prepared, ciphers };
 }
 
 /** WebCrypto (every runtime): HMAC and AES-GCM calls in flight together. */
