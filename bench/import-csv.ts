@@ -7,7 +7,8 @@
  * issuer's JCB or Mastercard range, with kanji and kana names.
  *
  * @example
- *   npx tsx bench/import-csv.ts [--rows 1000000] [--rate 200] [--connections 10] [--batch 5000]
+ *   npx tsx bench/import-csv.ts [--rows 1000000] [--rate 200] [--connections 10] [--batch 5000] [--profile DIR]
+ *   (--profile: the import's CPU profiles, main thread and worker, written to DIR by node --cpu-prof)
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ const rows = Number(args.get('rows') ?? 1_000_000);
 const rate = Number(args.get('rate') ?? 200);
 const connections = Number(args.get('connections') ?? 10);
 const batch = args.get('batch') ?? '5000';
+const profile = args.get('profile');
 const AREQ_CARDS = 10_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-csv-'));
@@ -80,7 +82,7 @@ try {
   for (const k of Object.keys(statuses)) delete statuses[k];
 
   const began = performance.now();
-  const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cards/cards-cli.ts', 'import', file, '--batch', batch], {
+  const cli = spawn(process.execPath, [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), '--import', 'tsx', 'src/cards/cards-cli.ts', 'import', file, '--batch', batch], {
     env: { ...process.env, ...secrets, NODE_ENV: 'production', PUBLIC_URL: 'https://acs.bench.invalid', DATABASE_URL: `file:${server.databaseFile}` },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
