@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import { ErrorPage, NotFoundPage, TooLargePage } from '../views/errors/pages.tsx';
-import { ComingPage, LandingPage } from '../views/landing.tsx';
+import { LandingPage } from '../views/landing.tsx';
 import type { SiteInfo } from '../views/layout.tsx';
 import { acsRoutes, areqTooLarge } from './acs/routes.ts';
 import { adminRoutes } from './admin/routes.tsx';
@@ -16,7 +16,7 @@ import { apiTooLarge } from './api/errors.ts';
 import { apiRoutes } from './api/routes.ts';
 import { ASSET_MAX_BYTES, assetRoutes } from './issuers/assets.ts';
 import { metricsRoutes } from './insight/metrics-routes.ts';
-import { passwordResetRoutes } from './portal/password-reset-routes.tsx';
+import { portalRoutes } from './portal/routes.tsx';
 import { cannotContinue } from './challenge/render.tsx';
 import { challengeRoutes, validatedState } from './challenge/routes.tsx';
 import { verifyState } from './challenge/state-token.ts';
@@ -95,8 +95,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (config.SANDBOX) app.route('/', sandboxRoutes(() => app));
 
   app.get('/', async (c) => c.html(LandingPage({ site: await site(), sandbox: config.SANDBOX })));
-  app.get('/portal', async (c) => c.html(ComingPage({ site: await site(), title: { ja: '会員ページ', en: 'Member portal' } })));
-  app.route('/', passwordResetRoutes());
+  app.route('/', portalRoutes());
   app.route('/', adminRoutes());
 
   app.notFound(async (c) =>

@@ -4,6 +4,7 @@
  * behind the session guard and names its permission; every id in a URL is checked against the
  * person's issuer (roles.ts `inScope`), and an id outside it answers exactly like a missing one.
  */
+import { reportRoutes } from '../helpdesk/report-routes.tsx';
 import { zValidator } from '@hono/zod-validator';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
@@ -188,6 +189,7 @@ export function adminRoutes(): Hono<AdminEnv> {
   admin.route('/', cardDataRoutes());
   admin.route('/', binRangeRoutes());
   admin.route('/', apiKeyRoutes());
+  admin.route('/', reportRoutes());
   return admin;
 }
 

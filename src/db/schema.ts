@@ -31,6 +31,8 @@ export type ProvisionalPolicy = 'challenge' | 'reject';
 export type ReissuePolicy = 'continue' | 'reregister_phone';
 /** How a cardholder changes the OTP phone: in the portal with a code, or only by calling the issuer. */
 export type PhoneChangeMode = 'self_service' | 'phone_call';
+/** What a cardholder proves at registration besides card number and expiry (corporate cards: the card PIN). */
+export type RegistrationProof = 'birth_date' | 'phone_on_file';
 /** The portal's planned downtime, in the issuer's time zone: days 0 (Sunday) to 6, "HH:MM" to "HH:MM". */
 export interface MaintenanceWindow {
   days: number[];
@@ -73,6 +75,10 @@ export const issuers = sqliteTable('issuers', {
   otpResendCooldownSeconds: integer('otp_resend_cooldown_seconds').notNull(),
   otpMaxSends: integer('otp_max_sends').notNull(),
   phoneChangeMode: text('phone_change_mode').$type<PhoneChangeMode>().notNull().default('phone_call'),
+  /** A number the issuer marked provisional: replaced in the portal (with a code) or only by calling. */
+  provisionalPhoneMode: text('provisional_phone_mode').$type<PhoneChangeMode>().notNull().default('self_service'),
+  /** What the portal's registration asks besides card number and expiry (corporate cards always the PIN). */
+  registrationProof: text('registration_proof').$type<RegistrationProof>().notNull().default('birth_date'),
   maintenanceWindow: text('maintenance_window', { mode: 'json' }).$type<MaintenanceWindow | null>(),
   /** JSON array of host names the member portal answers on for this issuer. */
   portalHosts: text('portal_hosts', { mode: 'json' }).$type<string[]>().notNull().default([]),
@@ -208,6 +214,8 @@ export const members = sqliteTable(
     phone: text('phone'),
     phoneStatus: text('phone_status').$type<PhoneStatus>().notNull().default('none'),
     personalMessage: text('personal_message'),
+    /** The issuer set the message (at import, JCB's 仮メッセージ): the portal asks for the cardholder's own. */
+    personalMessageProvisional: integer('personal_message_provisional', { mode: 'boolean' }).notNull().default(false),
     status: text('status').$type<MemberStatus>().notNull().default('provisional'),
     /** Wrong entries since the last success; incremented atomically in SQL. */
     failedAttempts: integer('failed_attempts').notNull().default(0),
@@ -219,6 +227,7 @@ export const members = sqliteTable(
     email: text('email'),
     emailVerifiedAt: integer('email_verified_at'),
     termsAcceptedAt: integer('terms_accepted_at'),
+    lastSignInAt: integer('last_sign_in_at'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -385,6 +394,8 @@ export const flows = sqliteTable(
     kind: text('kind').$type<FlowKind>().notNull(),
     subject: text('subject').notNull(),
     state: text('state').notNull(),
+    /** What the flow has gathered so far (a registration's card, chosen ID, …), JSON; never a secret in the clear. */
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
     /** Codes sent in this flow, and when the last one went (cooldown, per-flow maximum). */
     sendCount: integer('send_count').notNull().default(0),
     lastSentAt: integer('last_sent_at'),
@@ -684,6 +695,43 @@ export const staffRequests = sqliteTable(
     decisionNote: text('decision_note'),
   },
   (t) => [index('staff_requests_issuer_state').on(t.issuerId, t.state, t.requestedAt), index('staff_requests_target').on(t.target)],
+);
+
+// ─── Member reports: "this was not me" ──────────────────────────────────────────
+
+export type MemberReportKind = 'transaction' | 'account_change';
+export type MemberReportState = 'open' | 'closed';
+
+/**
+ * A cardholder's report from the portal that an authentication (or a change to their registration,
+ * from a notification mail's link) was not them. Lands in the issuer's helpdesk queue
+ * (/admin/reports); staff close it with a note. Written by src/portal/reports.ts.
+ */
+export const memberReports = sqliteTable(
+  'member_reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    issuerId: integer('issuer_id').notNull().references(() => issuers.id),
+    memberId: integer('member_id').notNull(),
+    kind: text('kind').$type<MemberReportKind>().notNull(),
+    /** The authentication reported (kind transaction). */
+    acsTransID: text('acs_trans_id'),
+    /** What changed (kind account_change): password, phone, email, personal_message. */
+    change: text('change'),
+    /** The cardholder's own words, if any. */
+    note: text('note').notNull().default(''),
+    state: text('state').$type<MemberReportState>().notNull().default('open'),
+    createdAt: createdAt(),
+    closedAt: integer('closed_at'),
+    closedBy: integer('closed_by').references(() => staff.id),
+    closeNote: text('close_note'),
+  },
+  (t) => [
+    index('member_reports_issuer_state').on(t.issuerId, t.state, t.createdAt),
+    index('member_reports_member').on(t.memberId),
+    // One report per authentication (a second click says "reported already").
+    uniqueIndex('member_reports_transaction').on(t.memberId, t.acsTransID),
+  ],
 );
 
 // ─── Card data from the issuer's core system ────────────────────────────────────

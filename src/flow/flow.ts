@@ -38,6 +38,8 @@ export interface Flow<K extends FlowKind = FlowKind> {
   kind: K;
   subject: string;
   state: FlowState<K>;
+  /** What the flow gathered so far (e.g. a registration's proven card and chosen member ID); never a secret in the clear. */
+  data: Record<string, unknown> | null;
   /** Codes sent in this flow and when the last went (the send slot's cooldown and maximum). */
   sendCount: number;
   lastSentAt: number | null;

@@ -27,10 +27,15 @@ export interface SendLimits {
 
 export interface FlowStore {
   /** A new flow in its kind's first state; the id is a fresh UUID unless given (migrated rows keep theirs). */
-  create<K extends FlowKind>(input: { kind: K; subject: string; ttlMs: number; id?: string }): Promise<Flow<K>>;
+  create<K extends FlowKind>(input: { kind: K; subject: string; ttlMs: number; id?: string; data?: Record<string, unknown> }): Promise<Flow<K>>;
   find(id: string): Promise<Flow | undefined>;
-  /** Moves the flow to `to` if its kind's machine allows it from the current state; whether this call moved it. */
-  move<K extends FlowKind>(flow: Pick<Flow<K>, 'id' | 'kind'>, to: FlowState<K>): Promise<boolean>;
+  /**
+   * Moves the flow to `to` if its kind's machine allows it from the current state; whether this
+   * call moved it. `data` (when given) replaces what the flow holds, in the same guarded UPDATE.
+   */
+  move<K extends FlowKind>(flow: Pick<Flow<K>, 'id' | 'kind'>, to: FlowState<K>, data?: Record<string, unknown>): Promise<boolean>;
+  /** Replaces what an open, unexpired flow holds (a step that gathers without moving); whether it was open. */
+  saveData(flow: Pick<Flow, 'id' | 'kind'>, data: Record<string, unknown>): Promise<boolean>;
   /**
    * The same move as one statement of a caller's `db.batch` (one database transaction), applied
    * only where `onlyIf` also holds: a flow that ends with another row (a challenge's with its
@@ -50,29 +55,34 @@ export function flowStore(deps: { db: Database; clock: Clock }): FlowStore {
   const open = (flow: Pick<Flow, 'id' | 'kind'>, now: number) =>
     and(eq(flows.id, flow.id), inArray(flows.state, openStates(flow.kind)), gt(flows.expiresAt, now));
 
-  const moveStatement = <K extends FlowKind>(flow: Pick<Flow<K>, 'id' | 'kind'>, to: FlowState<K>, onlyIf?: SQL) =>
+  const moveStatement = <K extends FlowKind>(flow: Pick<Flow<K>, 'id' | 'kind'>, to: FlowState<K>, onlyIf?: SQL, data?: Record<string, unknown>) =>
     db
       .update(flows)
-      .set({ state: to, updatedAt: clock.now() })
+      .set({ state: to, updatedAt: clock.now(), ...(data ? { data } : {}) })
       .where(and(eq(flows.id, flow.id), inArray(flows.state, sourcesOf(flow.kind, to)), onlyIf))
       .returning({ id: flows.id });
 
   return {
-    async create({ kind, subject, ttlMs, id }) {
+    async create({ kind, subject, ttlMs, id, data }) {
       const now = clock.now();
       const [row] = await db
         .insert(flows)
-        .values({ id: id ?? crypto.randomUUID(), kind, subject, state: INITIAL_STATE, createdAt: now, updatedAt: now, expiresAt: now + ttlMs })
+        .values({ id: id ?? crypto.randomUUID(), kind, subject, state: INITIAL_STATE, data: data ?? null, createdAt: now, updatedAt: now, expiresAt: now + ttlMs })
         .returning();
-      return row as Flow<typeof kind>;
+      return row as unknown as Flow<typeof kind>;
     },
 
     async find(id) {
       return (await db.select().from(flows).where(eq(flows.id, id)).get()) as Flow | undefined;
     },
 
-    async move(flow, to) {
-      return (await moveStatement(flow, to)).length === 1;
+    async move(flow, to, data) {
+      return (await moveStatement(flow, to, undefined, data)).length === 1;
+    },
+
+    async saveData(flow, data) {
+      const now = clock.now();
+      return (await db.update(flows).set({ data, updatedAt: now }).where(open(flow, now)).returning({ id: flows.id })).length === 1;
     },
 
     moveStatement: (flow, to, onlyIf) => moveStatement(flow, to, onlyIf),

@@ -49,6 +49,8 @@ export function issuerFieldsFromConfig(config: Config): IssuerFields {
     otpResendCooldownSeconds: config.OTP_RESEND_COOLDOWN_SECONDS,
     otpMaxSends: config.OTP_MAX_SENDS,
     phoneChangeMode: 'phone_call',
+    provisionalPhoneMode: 'self_service',
+    registrationProof: 'birth_date',
     maintenanceWindow: null,
     portalHosts: [],
   };

@@ -12,7 +12,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import { findBinRange, loadBinRanges } from '../cards/bin-ranges.ts';
-import type { Brand, MaintenanceWindow, PhoneChangeMode, ProvisionalPolicy, ReissuePolicy } from '../db/schema.ts';
+import type { Brand, MaintenanceWindow, PhoneChangeMode, ProvisionalPolicy, RegistrationProof, ReissuePolicy } from '../db/schema.ts';
 import { ensureFirstIssuer, issuerFieldsFromConfig, listIssuers, type Issuer, type IssuerFields } from './issuer-store.ts';
 
 export interface IssuerSettings {
@@ -35,6 +35,10 @@ export interface IssuerSettings {
     otpResendCooldownSeconds: number;
     otpMaxSends: number;
     phoneChange: PhoneChangeMode;
+    /** A provisional number: replaced in the portal (self_service) or only by calling (phone_call). */
+    provisionalPhone: PhoneChangeMode;
+    /** What registration asks besides card number and expiry (corporate cards: the card PIN). */
+    registrationProof: RegistrationProof;
   };
   maintenanceWindow: MaintenanceWindow | null;
   portalHosts: string[];
@@ -61,6 +65,8 @@ export function settingsOf(row: Issuer): IssuerSettings {
       otpResendCooldownSeconds: row.otpResendCooldownSeconds,
       otpMaxSends: row.otpMaxSends,
       phoneChange: row.phoneChangeMode,
+      provisionalPhone: row.provisionalPhoneMode,
+      registrationProof: row.registrationProof,
     },
     maintenanceWindow: row.maintenanceWindow,
     portalHosts: row.portalHosts,
@@ -240,6 +246,8 @@ export const issuerForm = z.object({
   otpResendCooldownSeconds: int(0, 300),
   otpMaxSends: int(1, 10),
   phoneChangeMode: z.enum(['self_service', 'phone_call']),
+  provisionalPhoneMode: z.enum(['self_service', 'phone_call']),
+  registrationProof: z.enum(['birth_date', 'phone_on_file']),
   maintenanceWindow: maintenance,
   portalHosts: hosts,
 });
@@ -283,6 +291,8 @@ export function formFromRow(row: IssuerFields): Record<keyof IssuerFormInput, st
     otpResendCooldownSeconds: String(row.otpResendCooldownSeconds),
     otpMaxSends: String(row.otpMaxSends),
     phoneChangeMode: row.phoneChangeMode,
+    provisionalPhoneMode: row.provisionalPhoneMode,
+    registrationProof: row.registrationProof,
     maintenanceWindow: w ? `${w.days.join(',')} ${w.start}-${w.end}` : '',
     portalHosts: row.portalHosts.join(','),
   };

@@ -15,7 +15,7 @@
  */
 import { and, eq, inArray, lt, or } from 'drizzle-orm';
 import { appendAudit, type AuditActor } from '../admin/audit-log.ts';
-import { cardAccounts, cardholders, flows, members, outboundLog, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import { cardAccounts, cardholders, flows, members, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { bytesToBase64url, sha256Hex } from '../encoding.ts';
 import { CODE_PATTERN, consumeCode, codeWasSent } from '../flow/codes.ts';
@@ -26,7 +26,7 @@ import { flowStore } from '../flow/store.ts';
 import { issuerSettings, type IssuerSettings } from '../issuers/settings.ts';
 import { clearAttempts } from '../members/attempts.ts';
 import { setPassword } from '../members/store.ts';
-import type { MailMessage } from '../messaging/mailer.ts';
+import { maskMail, sendMail } from '../messaging/send-mail.ts';
 import { hitCounters } from '../messaging/rate-limit.ts';
 import { memberPasswordProblem, type MemberPasswordProblem } from './member-password.ts';
 import { passwordChangedMail, resetCodeSms, resetLinkMail } from './reset-mail.ts';
@@ -87,28 +87,8 @@ async function loadMember(deps: Pick<AppDeps, 'db'>, memberId: number): Promise<
   return { ...rest, email: memberEmail || cardholderEmail || null };
 }
 
-/** An address as logs and the audit show it: t***@example.jp. */
-export function maskMail(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at <= 0 ? '***' : `${address[0]}***${address.slice(at)}`;
-}
-
-/** Sends one mail and records it in the outbound log (masked recipient, never the body); whether it went. */
-async function sendMail(deps: AppDeps, message: MailMessage, purpose: string, memberId: number): Promise<boolean> {
-  const result = await deps.mailer.send(message).catch((error: unknown) => ({ ok: false as const, error: String(error), transient: true }));
-  await deps.db.insert(outboundLog).values({
-    channel: 'mail',
-    purpose,
-    memberId,
-    recipient: maskMail(message.to),
-    provider: deps.mailer.name,
-    status: result.ok ? 'sent' : 'failed',
-    detail: (result.ok ? result.providerMessageId : result.error).slice(0, 500),
-    createdAt: deps.clock.now(),
-  });
-  if (!result.ok) deps.log.warn('mail failed', { purpose, memberId, to: maskMail(message.to), error: result.error });
-  return result.ok;
-}
+// One masking of mail addresses and one logged send for the whole appliance.
+export { maskMail };
 
 /**
  * Starts a reset for the member: a fresh flow and token, the older resets cancelled, the link

@@ -131,6 +131,8 @@ function formOfDefault(change: Record<string, string>): Record<string, string> {
     otpResendCooldownSeconds: '30',
     otpMaxSends: '3',
     phoneChangeMode: 'phone_call',
+    provisionalPhoneMode: 'self_service',
+    registrationProof: 'birth_date',
     maintenanceWindow: '0 02:00-04:00',
     portalHosts: 'cards.mamori.example',
     ...change,

@@ -93,6 +93,19 @@ const FIELDS: { name: string; label: Bi; hint?: Bi; kind: FieldKind; group: numb
     label: { ja: '電話番号の変更', en: 'Phone number changes' },
     kind: { options: [{ value: 'phone_call', label: { ja: '電話での受付のみ', en: 'By calling the issuer only' } }, { value: 'self_service', label: { ja: '会員ページで変更可', en: 'In the member portal' } }] },
   },
+  {
+    group: 4,
+    name: 'provisionalPhoneMode',
+    label: { ja: '仮登録の電話番号の差し替え', en: 'Replacing a provisional phone number' },
+    kind: { options: [{ value: 'self_service', label: { ja: '会員ページで差し替え可', en: 'In the member portal' } }, { value: 'phone_call', label: { ja: '電話での受付のみ', en: 'By calling the issuer only' } }] },
+  },
+  {
+    group: 4,
+    name: 'registrationProof',
+    label: { ja: '登録時の本人確認', en: 'Proof asked at registration' },
+    hint: { ja: '法人カードはカード暗証番号', en: 'Corporate cards: the card PIN' },
+    kind: { options: [{ value: 'birth_date', label: { ja: '生年月日', en: 'Birth date' } }, { value: 'phone_on_file', label: { ja: 'お届けの電話番号', en: 'Phone number on file' } }] },
+  },
   { group: 4, name: 'maintenanceWindow', label: { ja: '会員ページのメンテナンス時間', en: 'Portal maintenance window' }, hint: { ja: '曜日(0=日〜6) と時刻（例 0,6 02:00-04:00）。空欄はなし', en: 'Days (0 = Sunday … 6) and hours (e.g. 0,6 02:00-04:00); empty for none' }, kind: 'text' },
   { group: 4, name: 'portalHosts', label: { ja: '会員ページのホスト名', en: 'Portal host names' }, hint: { ja: 'カンマ区切り', en: 'Comma-separated' }, kind: 'text' },
 ];
