@@ -87,6 +87,14 @@ export const issuers = sqliteTable('issuers', {
    * has the defaults: phone changes and deregistration on, unlock off). JSON { action: boolean }.
    */
   approvalPolicy: text('approval_policy', { mode: 'json' }).$type<Partial<Record<HelpdeskAction, boolean>>>().notNull().default({}),
+  /** The home currency (ISO 4217 numeric) and rates to it, for amounts in the risk rules: { "840": 150.2 }. */
+  homeCurrency: text('home_currency').notNull().default('392'),
+  currencyRates: text('currency_rates', { mode: 'json' }).$type<Record<string, number>>().notNull().default({}),
+  /**
+   * The external fraud-detection provider (src/risk/provider-http.ts): URL, auth header, the fields the
+   * issuer shares, where the answer's score and reasons are, timeout. Null: none. JSON.
+   */
+  riskProvider: text('risk_provider', { mode: 'json' }).$type<Record<string, unknown> | null>(),
   /** How long a filed request waits for approval before it expires. */
   approvalTtlMinutes: integer('approval_ttl_minutes').notNull().default(1440),
   createdAt: createdAt(),
@@ -297,6 +305,10 @@ export const transactions = sqliteTable(
     challengeMethod: text('challenge_method').$type<ChallengeMethod>(),
     riskScore: integer('risk_score'),
     riskReasons: text('risk_reasons'),
+    /** The rule-set version the decision was made under (0: the engine's defaults). */
+    riskVersion: integer('risk_version'),
+    /** The signals, the rules that matched with their effects, the score, the band, the provider's answer (src/risk/). */
+    riskDetail: text('risk_detail', { mode: 'json' }).$type<Record<string, unknown>>(),
     /** The AReq as received with the PAN masked, and the ARes exactly as sent (replayed for a repeated AReq). */
     areq: text('areq').notNull(),
     ares: text('ares').notNull(),
@@ -379,7 +391,7 @@ export const methodData = sqliteTable('method_data', {
 // ─── Flows, challenges and one-time codes ───────────────────────────────────────
 
 /** What a flow is for (Kratos-style self-service flows; the challenge is the first). */
-export type FlowKind = 'challenge' | 'registration' | 'recovery' | 'phone_verification' | 'staff_enrolment';
+export type FlowKind = 'challenge' | 'registration' | 'recovery' | 'phone_verification' | 'staff_enrolment' | 'email_verification';
 
 /**
  * A persisted flow (src/flow/): an id, a kind, a subject (for a challenge its acsTransID), a
@@ -551,18 +563,82 @@ export const smsBreaker = sqliteTable('sms_breaker', {
 
 // ─── Risk ───────────────────────────────────────────────────────────────────────
 
-export const riskRules = sqliteTable('risk_rules', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  name: text('name').notNull(),
-  /** What the rule looks at, e.g. amount_over, velocity, merchant_country. */
-  kind: text('kind').notNull(),
-  params: text('params').notNull().default('{}'),
-  /** What a match does: add score, force a challenge, or reject. */
-  action: text('action').$type<'score' | 'challenge' | 'reject'>().notNull(),
-  score: integer('score').notNull().default(0),
-  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  priority: integer('priority').notNull().default(100),
-  createdAt: createdAt(),
+export type RuleSetState = 'draft' | 'published';
+
+/**
+ * An issuer's risk rules (src/risk/): one draft the administrators edit, and the published versions,
+ * numbered from 1. The newest published version decides AReqs; a rollback publishes an earlier
+ * version's rules again as a new version (based_on), so every version a transaction names stays.
+ * `rule_set` is the JSON src/risk/rules/rule-set.ts validates (ordered rules and score bands).
+ */
+export const riskRuleSets = sqliteTable(
+  'risk_rule_sets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    issuerId: integer('issuer_id').notNull().references(() => issuers.id),
+    /** A draft carries the number it will get when published. */
+    version: integer('version').notNull(),
+    state: text('state').$type<RuleSetState>().notNull(),
+    ruleSet: text('rule_set', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    note: text('note').notNull().default(''),
+    basedOn: integer('based_on'),
+    createdBy: integer('created_by').references(() => staff.id),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    publishedBy: integer('published_by').references(() => staff.id),
+    publishedAt: integer('published_at'),
+  },
+  (t) => [uniqueIndex('risk_rule_sets_issuer_version').on(t.issuerId, t.version), index('risk_rule_sets_issuer_state').on(t.issuerId, t.state, t.version)],
+);
+
+/**
+ * A card's risk history, kept incrementally with each AReq (src/risk/): sliding-window counts
+ * (this window and the previous, weighted), and the PSD2 low-value counters since the last challenge.
+ */
+export const cardRiskState = sqliteTable('card_risk_state', {
+  cardId: integer('card_id').primaryKey(),
+  hourWindowStart: integer('hour_window_start').notNull().default(0),
+  hourCount: integer('hour_count').notNull().default(0),
+  prevHourCount: integer('prev_hour_count').notNull().default(0),
+  dayWindowStart: integer('day_window_start').notNull().default(0),
+  dayCount: integer('day_count').notNull().default(0),
+  prevDayCount: integer('prev_day_count').notNull().default(0),
+  /** Frictionless authentications and their amount (home currency, major units) since the last challenge. */
+  consecutiveFrictionless: integer('consecutive_frictionless').notNull().default(0),
+  frictionlessAmountHome: integer('frictionless_amount_home').notNull().default(0),
+  lastChallengeAt: integer('last_challenge_at'),
+  /** Failed or abandoned challenges in the current day window. */
+  failedChallengesDayStart: integer('failed_challenges_day_start').notNull().default(0),
+  failedChallengesDayCount: integer('failed_challenges_day_count').notNull().default(0),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export type SeenKind = 'device' | 'ip' | 'merchant';
+
+/** What a card was seen with: device keys and IP prefixes (keyed hashes), merchants (for distinct counts). */
+export const cardSeen = sqliteTable(
+  'card_seen',
+  {
+    cardId: integer('card_id').notNull(),
+    kind: text('kind').$type<SeenKind>().notNull(),
+    /** HMAC of the device key or IP prefix; the acquirer merchant ID (or name) for merchants. */
+    value: text('value').notNull(),
+    firstSeen: integer('first_seen').notNull(),
+    lastSeen: integer('last_seen').notNull(),
+    count: integer('count').notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.cardId, t.kind, t.value] }), index('card_seen_last').on(t.cardId, t.kind, t.lastSeen)],
+);
+
+/** The external fraud-detection provider's circuit breaker, per issuer (like the SMS breaker). */
+export const riskProviderBreaker = sqliteTable('risk_provider_breaker', {
+  issuerId: integer('issuer_id').primaryKey(),
+  state: text('state').$type<SmsBreakerState>().notNull().default('closed'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  openedAt: integer('opened_at'),
+  probeStartedAt: integer('probe_started_at'),
+  lastError: text('last_error'),
+  updatedAt: integer('updated_at').notNull(),
 });
 
 // ─── Staff, sessions, audit ─────────────────────────────────────────────────────

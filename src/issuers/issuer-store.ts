@@ -15,10 +15,11 @@ import { BRAND_IDS, BRANDS } from '../protocol/brands.ts';
 
 export type Issuer = typeof issuers.$inferSelect;
 /**
- * What the issuer settings form sets (everything but its id, timestamps and the four-eyes policy,
- * which has its own page and setter: setApprovalPolicy).
+ * What the issuer settings form sets (everything but its id, timestamps, the four-eyes policy,
+ * which has its own page and setter: setApprovalPolicy, and the risk settings, which the risk
+ * console sets: src/risk/).
  */
-export type IssuerFields = Omit<Issuer, 'id' | 'createdAt' | 'updatedAt' | 'approvalPolicy' | 'approvalTtlMinutes'>;
+export type IssuerFields = Omit<Issuer, 'id' | 'createdAt' | 'updatedAt' | 'approvalPolicy' | 'approvalTtlMinutes' | 'homeCurrency' | 'currencyRates' | 'riskProvider'>;
 
 /** The code of the issuer seeded from the configuration, unless ISSUER_CODE says otherwise. */
 export const DEFAULT_ISSUER_CODE = 'default';

@@ -42,6 +42,8 @@ export interface IssuerSettings {
   };
   maintenanceWindow: MaintenanceWindow | null;
   portalHosts: string[];
+  /** For the risk rules (src/risk/): amounts in the home currency, and the external provider's configuration. */
+  risk: { homeCurrency: string; currencyRates: Record<string, number>; provider: Record<string, unknown> | null };
 }
 
 export function settingsOf(row: Issuer): IssuerSettings {
@@ -70,6 +72,7 @@ export function settingsOf(row: Issuer): IssuerSettings {
     },
     maintenanceWindow: row.maintenanceWindow,
     portalHosts: row.portalHosts,
+    risk: { homeCurrency: row.homeCurrency, currencyRates: row.currencyRates, provider: row.riskProvider },
   };
 }
 
@@ -135,7 +138,7 @@ export async function issuerSettingsForPan(deps: Deps, pan: string): Promise<Iss
  */
 export function lastKnownIssuerSettings(deps: Pick<Deps, 'db' | 'config'>, issuerId: number | null | undefined): IssuerSettings {
   const read = lastRead.get(deps.db);
-  return (read && pick(read, issuerId)) ?? settingsOf({ ...issuerFieldsFromConfig(deps.config), approvalPolicy: {}, approvalTtlMinutes: 1440, id: 0, createdAt: 0, updatedAt: 0 });
+  return (read && pick(read, issuerId)) ?? settingsOf({ ...issuerFieldsFromConfig(deps.config), approvalPolicy: {}, approvalTtlMinutes: 1440, homeCurrency: '392', currencyRates: {}, riskProvider: null, id: 0, createdAt: 0, updatedAt: 0 });
 }
 
 /** The issuer whose member portal answers on a host name; the first issuer when none claims it. */
