@@ -74,10 +74,10 @@ export async function importCards(options: ImportOptions): Promise<ImportResult>
   const began = performance.now();
   const progress = (done: number, phase: ImportPhase) => options.onProgress?.(done, count, performance.now() - began, phase);
 
-  const client = createClient({ url: `file:${options.databaseFile}` });
-  // The writer's own connection: a wait instead of SQLITE_BUSY while the appliance writes, and a
-  // large page cache for the index inserts (this process only, not the server).
-  await client.execute('PRAGMA busy_timeout = 10000');
+  // Every pooled connection waits (in SQLite's busy handler: this tool has nothing else to do
+  // meanwhile) instead of SQLITE_BUSY while the appliance writes.
+  const client = createClient({ url: `file:${options.databaseFile}`, timeout: 10_000 });
+  // A large page cache for the index inserts (this process only, not the server).
   await client.execute('PRAGMA cache_size = -65536');
   // Give the disk back when a checkpoint resets the WAL (a live appliance's reads can hold it up).
   await client.execute(`PRAGMA journal_size_limit = ${64 * 2 ** 20}`);

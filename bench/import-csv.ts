@@ -7,7 +7,7 @@
  * issuer's JCB or Mastercard range, with kanji and kana names.
  *
  * @example
- *   npx tsx bench/import-csv.ts [--rows 1000000] [--rate 200] [--connections 10] [--batch 5000] [--profile DIR]
+ *   npx tsx bench/import-csv.ts [--rows 1000000] [--rate 200] [--connections 10] [--batch N] [--profile DIR]
  *   (--profile: the import's CPU profiles, main thread and worker, written to DIR by node --cpu-prof)
  */
 import { spawn } from 'node:child_process';
@@ -27,12 +27,13 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replac
 const rows = Number(args.get('rows') ?? 1_000_000);
 const rate = Number(args.get('rate') ?? 200);
 const connections = Number(args.get('connections') ?? 10);
-const batch = args.get('batch') ?? '5000';
+const batch = args.get('batch'); // default: the CLI's (DEFAULT_BATCH_ROWS)
 const profile = args.get('profile');
 const AREQ_CARDS = 10_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-csv-'));
 const secrets: Secrets = { PAN_LOOKUP_KEY: generateSecret(), PAN_ENCRYPTION_KEY: generateSecret(), AUTH_VALUE_KEY: generateSecret(), SESSION_SECRET: generateSecret() };
+const loadBefore = loadavg()[0];
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 log(`import-csv bench: ${rows.toLocaleString('en-US')} rows, AReqs at ${rate}/s over ${connections} connections, ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}, in ${dir}`);
 
@@ -82,7 +83,7 @@ try {
   for (const k of Object.keys(statuses)) delete statuses[k];
 
   const began = performance.now();
-  const cli = spawn(process.execPath, [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), '--import', 'tsx', 'src/cards/cards-cli.ts', 'import', file, '--batch', batch], {
+  const cli = spawn(process.execPath, [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), '--import', 'tsx', 'src/cards/cards-cli.ts', 'import', file, ...(batch ? ['--batch', batch] : [])], {
     env: { ...process.env, ...secrets, NODE_ENV: 'production', PUBLIC_URL: 'https://acs.bench.invalid', DATABASE_URL: `file:${server.databaseFile}` },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -96,7 +97,8 @@ try {
   const sorted = Float64Array.from(latencies).sort();
   const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : 0);
   const report = {
-    machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version },
+    // The 1-minute load average before and after: the machine may be shared with other work.
+    machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version, loadBefore, loadAfter: loadavg()[0] },
     rows,
     importExit: code,
     importSeconds: seconds,
@@ -106,7 +108,7 @@ try {
   };
   log(summary);
   log(
-    `import: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${Math.round(report.rowsPerSecond).toLocaleString('en-US')} rows/s, exit ${code}); ` +
+    `load ${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}; import: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${Math.round(report.rowsPerSecond).toLocaleString('en-US')} rows/s, exit ${code}); ` +
       `AReqs during it: ${sorted.length} answered, p50 ${report.areq.p50.toFixed(1)} ms, p99 ${report.areq.p99.toFixed(1)} ms, max ${report.areq.max.toFixed(1)} ms, errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}`,
   );
   const results = new URL('./results/', import.meta.url).pathname;

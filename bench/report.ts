@@ -29,7 +29,7 @@ export interface BenchReport {
   date: string;
   quick: boolean;
   machine: { cores: number; cpu: string; memoryGb: number; node: string; os: string; loadBefore: number };
-  settings: { connections: number; durationS: number; warmupS: number; logLevel: string; nodeEnv: string };
+  settings: { connections: number; durationS: number; warmupS: number; logLevel: string; nodeEnv: string; /** A published N-rule set (bench/risk-rules.ts); absent: the engine's defaults. */ rules?: number };
   imports: { label: string; cards: number; seconds: number; cardsPerSecond: number; serverPeakRssMb?: number }[];
   scenarios: ScenarioReport[];
   ratios?: { frictionlessToHealthz?: number; scaleToFrictionless?: number };
@@ -42,7 +42,8 @@ const ms = (x: number) => x.toFixed(x < 10 ? 2 : 1);
 export function markdownReport(r: BenchReport): string {
   const lines = [
     `Machine: ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGb} GB, Node ${r.machine.node}, ${r.machine.os}; load average ${r.machine.loadBefore} before the run. ` +
-      `Server: NODE_ENV=${r.settings.nodeEnv}, LOG_LEVEL=${r.settings.logLevel}, embedded libSQL file. ` +
+      `Server: NODE_ENV=${r.settings.nodeEnv}, LOG_LEVEL=${r.settings.logLevel}, embedded libSQL file, ` +
+      `risk rules: ${r.settings.rules === undefined ? "the engine's defaults" : `a published ${r.settings.rules}-rule set`}. ` +
       `Load: autocannon on 127.0.0.1, ${r.settings.connections} connections, ${r.settings.durationS} s per scenario after ${r.settings.warmupS} s of warm-up` +
       `${r.quick ? ' (quick run)' : ''}; ${r.date.slice(0, 10)}.`,
     '',

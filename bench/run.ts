@@ -20,6 +20,7 @@
  *   options: --duration S  --warmup S  --connections N  --cards N (scenario 2)  --scale-cards N (scenario 4)
  *            --log-level info|warn|…  --only healthz,frictionless,single,challenge,scale  --keep (keep the database)
  *            --server-log FILE (keep the server's log lines)
+ *            --rules N (publish an N-rule set for the bench issuer first: bench/risk-rules.ts; default: the engine's defaults)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -31,6 +32,9 @@ import { encodeJsonBase64Url } from '../src/protocol/base64url.ts';
 import { areqSource, type AReqSource } from './areq-source.ts';
 import { importCards, progressLine } from './import-cards.ts';
 import { runLoad } from './load.ts';
+import { publishBenchRules } from './risk-rules.ts';
+import { browserAReq } from '../src/sandbox/areq-builder.ts';
+import { benchPan, MAX_BENCH_CARDS } from './cards.ts';
 import { markdownReport, type BenchReport, type ScenarioReport } from './report.ts';
 import { startBenchServer } from './server.ts';
 
@@ -46,6 +50,7 @@ const settings = {
   logLevel: args.get('log-level') ?? 'info',
   profile: args.has('profile'),
   only: args.get('only')?.split(',') ?? ['healthz', 'frictionless', 'single', 'challenge', 'scale'],
+  rules: args.has('rules') ? Number(args.get('rules')) : undefined,
 };
 /** Pre-generated AReqs per second of run: far above what two cores can answer. */
 const POOL_RATE = 15_000;
@@ -82,7 +87,7 @@ const report: BenchReport = {
     // Other work on the machine competes for the same cores: the 1-minute load average before the run.
     loadBefore: Number(loadavg()[0].toFixed(2)),
   },
-  settings: { connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS, logLevel: settings.logLevel, nodeEnv: 'production' },
+  settings: { connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS, logLevel: settings.logLevel, nodeEnv: 'production', rules: settings.rules },
   imports: [],
   scenarios: [],
 };
@@ -90,6 +95,14 @@ const report: BenchReport = {
 try {
   server.takePeakRss();
   report.imports.push(await importBenchCards('initial', 0, settings.cards));
+  if (settings.rules !== undefined) {
+    // The first issuer is made on the appliance's first read of the issuer settings: one AReq for a
+    // card not on file does it without assessing anything (so no rule set is read and kept yet).
+    const notOnFile = browserAReq({ pan: benchPan(MAX_BENCH_CARDS - 1), purchaseAmount: '1200' });
+    await fetch(`${server.baseUrl}/3ds/areq`, { method: 'POST', headers: JSON_UTF8, body: JSON.stringify(notOnFile) });
+    const issuers = await publishBenchRules(join(dir, 'mamori.db'), settings.rules);
+    log(`published a ${settings.rules}-rule set for ${issuers} issuer${issuers === 1 ? '' : 's'}`);
+  }
 
   if (settings.only.includes('healthz')) {
     await scenario('healthz', 'GET /healthz', 0, () => ({ requests: [{ method: 'GET', path: '/healthz' }], tally: {} }));
@@ -288,6 +301,9 @@ async function storedSince(databaseFile: string, since: number): Promise<Record<
     const out: Record<string, number> = {};
     const txns = await client.execute({ sql: 'SELECT trans_status AS s, count(*) AS n FROM transactions WHERE created_at >= ? GROUP BY trans_status', args: [since] });
     for (const row of txns.rows) out[`transactions ${row.s}`] = Number(row.n);
+    // Which rule set decided them (0: the engine's defaults; --rules publishes version 1).
+    const versions = await client.execute({ sql: 'SELECT risk_version AS v, count(*) AS n FROM transactions WHERE created_at >= ? GROUP BY risk_version', args: [since] });
+    for (const row of versions.rows) out[`rule set v${row.v ?? '–'}`] = Number(row.n);
     const started = await client.execute({ sql: 'SELECT count(*) AS n FROM challenges WHERE created_at >= ?', args: [since] });
     if (Number(started.rows[0].n) > 0) out['challenges started'] = Number(started.rows[0].n);
     return out;

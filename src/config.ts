@@ -83,6 +83,25 @@ const jsonTemplate = (required: string[]) =>
     }
   });
 
+/** '{"NAME":"value"}' → { NAME: 'value' }: header values for the fraud-detection provider, by name. */
+const providerSecrets = z.string().transform((v, ctx): Record<string, string> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    parsed = undefined;
+  }
+  const ok =
+    !!parsed && typeof parsed === 'object' && !Array.isArray(parsed) &&
+    Object.entries(parsed).every(([k, value]) => /^[A-Z][A-Z0-9_]{0,63}$/.test(k) && typeof value === 'string' && /^[\x20-\x7e]{1,4096}$/.test(value));
+  if (!ok) {
+    // Never echo the value: it holds secrets.
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of NAME (A–Z, 0–9, _) to a printable header value, e.g. {"PROVIDER_TOKEN":"Bearer …"}' });
+    return z.NEVER;
+  }
+  return parsed as Record<string, string>;
+});
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -190,6 +209,16 @@ export const configSchema = z
     MAIL_HTTP_AUTH_VALUE: z.string().optional(),
     MAIL_HTTP_BODY_TEMPLATE: jsonTemplate(['to', 'text']).default('{"from":"{{from}}","to":"{{to}}","subject":"{{subject}}","text":"{{text}}"}'),
     MAIL_HTTP_MESSAGE_ID_PATH: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dotted path such as id or data.id').default('id'),
+
+    /**
+     * The external fraud-detection provider's header values (src/risk/fraud-provider.ts), as a JSON
+     * object of NAME → value, e.g. {"THREATMETRIX_TOKEN":"Bearer …"}. An issuer's provider settings name
+     * one of these (secretEnv); the value itself is never stored in the database or shown.
+     */
+    RISK_PROVIDER_SECRETS: providerSecrets.default({}),
+    /** Consecutive provider failures (per issuer) that open its breaker; then no call for the cool-down. */
+    RISK_PROVIDER_BREAKER_THRESHOLD: int(1, 1000).default(5),
+    RISK_PROVIDER_BREAKER_OPEN_SECONDS: int(1, 86_400).default(30),
 
     TLS_PORT: int(1, 65535).optional(),
     TLS_CERT_FILE: z.string().optional(),

@@ -101,28 +101,3 @@ export function LandingPage({ site, sandbox }: LandingProps) {
     </SitePage>
   );
 }
-
-/** A part whose issue has not landed yet: says so plainly, and where to go meanwhile. */
-export function ComingPage({ site, title }: { site: SiteInfo; title: { ja: string; en: string } }) {
-  return (
-    <SitePage title={title} site={site}>
-      <h1>
-        <Bilingual ja={title.ja} en={title.en} />
-      </h1>
-      <p>
-        <Bilingual ja="この機能は準備中です。" en="This part of the appliance is coming in a later release." />
-      </p>
-      <p>
-        <Bilingual
-          ja={<>ご登録やお問い合わせは、カード会社（<Tel phone={site.issuerPhone} />）へお電話ください。</>}
-          en={<>To register or for any question, please call your card issuer (<Tel phone={site.issuerPhone} />).</>}
-        />
-      </p>
-      <p>
-        <a href="/">
-          <Bilingual ja="トップへ戻る" en="Back to the start page" />
-        </a>
-      </p>
-    </SitePage>
-  );
-}

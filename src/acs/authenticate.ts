@@ -1,14 +1,15 @@
 /**
  * AReq → ARes. Validation (src/protocol) and the decision (decide.ts) are pure; this module is
- * the I/O around them: BIN range and so the card's issuer, card look-up by keyed hash, velocity,
- * 3DS Method data, risk, the authentication value, and the one durable write of the transaction
- * (with its issuer, for the challenge that may follow) before the ARes leaves.
+ * the I/O around them: BIN range and so the card's issuer, card look-up by keyed hash, the risk
+ * signals (3DS Method data, the card's history) and assessment, the authentication value, and the
+ * one durable write of the transaction (with its issuer, for the challenge that may follow, and
+ * the card's updated risk history) before the ARes leaves.
  */
-import { and, count, eq, gte } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { findBinRange, loadBinRanges } from '../cards/bin-ranges.ts';
 import { findCardOnFile, type CardOnFile } from '../cards/card-store.ts';
 import { encryptPan, maskPan, panLookupHash } from '../cards/pan.ts';
-import { methodData, transactions } from '../db/schema.ts';
+import { transactions } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { sha256Hex } from '../encoding.ts';
 import { withinBudget } from '../http/budget.ts';
@@ -20,6 +21,8 @@ import type { Erro } from '../protocol/erro.ts';
 import { buildErro } from '../protocol/errors.ts';
 import { issuerSettings, type IssuerSettings } from '../issuers/settings.ts';
 import type { RiskAssessment } from '../risk/provider.ts';
+import { historyStatements, type HistoryUpdate } from '../risk/history.ts';
+import { signalsFromAReq } from '../risk/signals-from-areq.ts';
 import { authenticationTypeFor } from '../challenge/strategies.ts';
 import { computeAuthenticationValue } from './authentication-value.ts';
 import { decide, type Decision } from './decide.ts';
@@ -28,8 +31,7 @@ import { areqLabel, latencyIncrement } from '../insight/stats.ts';
 
 /** The first CReq must arrive within 30 seconds of an ARes with transStatus C. */
 export const CREQ_TIMEOUT_MS = 30_000;
-const HOUR_MS = 60 * 60 * 1000;
-const JST_OFFSET_MS = 9 * HOUR_MS;
+const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
 
 /** What answering an AReq uses: no SMS, mail or outbound HTTP (the ARes goes back on the DS's own request). */
 export type AuthenticateDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'keys' | 'log' | 'risk'>;
@@ -70,7 +72,11 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
   const panHash = await panLookupHash(keys.panLookup, pan);
   const cardOnFile = await findCardOnFile(db, panHash);
   const brand = cardOnFile?.card.brand ?? range.brand;
-  const risk = cardOnFile?.member ? await assessRisk(deps, areq, cardOnFile, brand, issuer, now) : undefined;
+  const acsTransID = crypto.randomUUID();
+  // Every card on file is assessed, registered or not (its signals and history are kept alike);
+  // decide() still answers an unregistered one before it looks at the risk.
+  const assessed = cardOnFile ? await assessRisk(deps, areq, cardOnFile, brand, issuer, now, acsTransID) : undefined;
+  const risk = assessed?.risk;
   const decision = decide({
     deviceChannel: areq.deviceChannel as '01' | '02' | '03',
     messageCategory: areq.messageCategory as '01' | '02',
@@ -78,13 +84,12 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
     currentYYMM: yymmInJapan(now),
     threeDSRequestorChallengeInd: requestorChallengeInd(areq)[0],
     provisionalPolicy: issuer.policies.provisional,
-    // Only assessed for a member; undefined for one means the provider failed (decide never fails open).
+    // undefined for a card on file means the assessment failed (decide never fails open).
     risk,
     smsAvailable: await smsChallengesAvailable(deps),
     smsUnavailableReason: config.SMS_BREAKER_TRANS_STATUS_REASON,
   });
 
-  const acsTransID = crypto.randomUUID();
   const outcome = await outcomeFor(deps, decision, areq, brand);
   const ares = buildARes({
     messageVersion: areq.messageVersion as ARes['messageVersion'],
@@ -127,6 +132,8 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
     challengeMethod: decision.transStatus === 'C' ? decision.method : null,
     riskScore: risk?.score ?? null,
     riskReasons: risk ? JSON.stringify(risk.reasons) : null,
+    riskVersion: risk?.detail?.version ?? null,
+    riskDetail: (risk?.detail as unknown as Record<string, unknown> | undefined) ?? null,
     state: 'ares_sent',
     areq: JSON.stringify({ ...areq, acctNumber: maskPan(pan) }),
     ares: JSON.stringify(ares),
@@ -153,7 +160,9 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
     { issuerId: issuer.id, at: now, metric: 'areq' as const, label: areqLabel(ares.transStatus!, areq.messageVersion) },
     latencyIncrement('ares_ms', issuer.id, now, performance.now() - receivedAt),
   ];
-  const stored = await recordTransaction(db, { row, creqTimeoutAt: decision.transStatus === 'C' ? now + CREQ_TIMEOUT_MS : undefined, stats });
+  // The card's risk history moves on with the row (same commit; nothing if the row loses a race).
+  const alongside = assessed?.history ? historyStatements(acsTransID, { ...assessed.history, transStatus: ares.transStatus! }) : undefined;
+  const stored = await recordTransaction(db, { row, creqTimeoutAt: decision.transStatus === 'C' ? now + CREQ_TIMEOUT_MS : undefined, stats, alongside });
   if (!stored) {
     const winner = await findByIds(deps, areq.threeDSServerTransID, areq.dsTransID!);
     if (winner) return replay(areq, winner, areqDigest);
@@ -189,6 +198,12 @@ function replay(areq: AReq, existing: { acsTransID: string; areqDigest: string; 
   return { kind: 'ARes', message: JSON.parse(existing.ares), acsTransID: existing.acsTransID, replayed: true };
 }
 
+/**
+ * The AReq's signals (computed once: src/risk/signals-from-areq.ts), assessed by deps.risk (the
+ * rule engine, src/risk/engine.ts, unless a test injects its own provider); and what the AReq adds
+ * to the card's history. A failure anywhere gives no assessment: decide() then challenges (or
+ * answers U where nobody can be challenged), never frictionless.
+ */
 async function assessRisk(
   deps: AuthenticateDeps,
   areq: AReq,
@@ -196,19 +211,13 @@ async function assessRisk(
   brand: CardOnFile['card']['brand'],
   issuer: IssuerSettings,
   now: number,
-): Promise<RiskAssessment | undefined> {
-  const { db } = deps;
+  acsTransID: string,
+): Promise<{ risk: RiskAssessment | undefined; history: Omit<HistoryUpdate, 'transStatus'> | undefined }> {
+  let history: Omit<HistoryUpdate, 'transStatus'> | undefined;
   try {
-    const [{ value: recent }] = await db
-      .select({ value: count() })
-      .from(transactions)
-      .where(and(eq(transactions.cardId, cardOnFile.card.id), gte(transactions.createdAt, now - HOUR_MS)));
-    const methodId = ('threeDSMethodId' in areq ? (areq.threeDSMethodId as string | undefined) : undefined) ?? areq.threeDSServerTransID;
-    const seen =
-      'threeDSCompInd' in areq && areq.threeDSCompInd === 'Y'
-        ? await db.select({ data: methodData.data }).from(methodData).where(and(eq(methodData.threeDSServerTransID, methodId), gte(methodData.expiresAt, now))).get()
-        : undefined;
-    return await deps.risk.assess({
+    const { signals, seen, browserSeen } = await signalsFromAReq(deps, { areq, cardOnFile, issuer, now });
+    history = { cardId: cardOnFile.card.id, amountHome: signals['purchase.amountHome'] ?? 0, seen, now };
+    const risk = await deps.risk.assess({
       issuer: { code: issuer.code, challengeThresholds: issuer.challengeThresholds, velocityLimitPerHour: issuer.velocityLimitPerHour },
       brand,
       deviceChannel: areq.deviceChannel as '01' | '02' | '03',
@@ -218,16 +227,19 @@ async function assessRisk(
       purchaseExponent: areq.purchaseExponent !== undefined ? Number(areq.purchaseExponent) : undefined,
       threeDSRequestorChallengeInd: requestorChallengeInd(areq)[0],
       threeRIInd: areq.threeRIInd,
-      velocityLastHour: recent + 1,
+      velocityLastHour: signals['history.auths1h'] ?? 1,
       threeDSCompInd: 'threeDSCompInd' in areq ? (areq.threeDSCompInd as string | undefined) : undefined,
-      browserSeen: seen ? JSON.parse(seen.data) : undefined,
+      browserSeen,
       merchantCountryCode: areq.merchantCountryCode,
       mcc: areq.mcc,
+      signals,
+      facts: { issuer, areq: areq as unknown as Record<string, unknown>, acsTransID, messageVersion: areq.messageVersion, optedOut: cardOnFile.cardholder.dataSharingOptOut },
     });
+    return { risk, history };
   } catch (error) {
     // Never fail open: without an assessment the cardholder is challenged (or U where they cannot be).
     deps.log.error('risk assessment failed', { error, provider: deps.risk.name });
-    return undefined;
+    return { risk: undefined, history };
   }
 }
 

@@ -43,7 +43,10 @@ export interface DecisionInput {
 export function usableMethod(cardOnFile: CardOnFile): ChallengeMethod {
   const { member, card, cardholder } = cardOnFile;
   if (!member || member.status === 'provisional') return 'guidance_register';
-  const phoneUsable = member.phone !== null && member.phoneStatus === 'verified' && !cardholder.phoneProvisional;
+  // The issuer's provisional flag is about the number it imported; a number confirmed since by a
+  // code read back (portal) or by the helpdesk has a phoneChangedAt and is the cardholder's own.
+  const confirmed = member.phoneChangedAt != null;
+  const phoneUsable = member.phone !== null && member.phoneStatus === 'verified' && (confirmed || !cardholder.phoneProvisional);
   if (member.authMethod === 'sms_otp') return phoneUsable ? 'sms_otp' : 'guidance_phone';
   // Legacy static password: only where the scheme allows one (not Mastercard Identity Check).
   if (!BRANDS[card.brand].staticPassword) return phoneUsable ? 'sms_otp' : 'guidance_phone';
@@ -73,10 +76,13 @@ export function decide(input: DecisionInput): Decision {
   if (member!.status === 'locked') return { transStatus: 'N', reason: '19' }; // locked after wrong entries
 
   const risk = input.risk;
-  if (risk?.decision === 'reject') return { transStatus: 'R', reason: '11' }; // suspected fraud
+  // A rule may name the reason (e.g. 21, 3RI not supported); suspected fraud (11) otherwise.
+  if (risk?.decision === 'reject') return { transStatus: 'R', reason: risk.reasonCode ?? '11' };
 
   // 06: the requestor only shares data; no challenge may follow (spec: C not allowed).
   if (ind === '06') return { transStatus: 'I' };
+  // The engine gives I only where the message allows it (src/risk/engine.ts informationalAllowed).
+  if (risk?.decision === 'informational') return { transStatus: 'I' };
 
   const wantsChallenge = !risk || risk.decision === 'challenge';
   if (!wantsChallenge) return { transStatus: 'Y', how: 'frictionless' };

@@ -17,6 +17,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from '../db/client.ts';
 import type { TransactionState } from '../db/schema.ts';
 import { previousStatementChangedARow, transactionStatStatement } from '../insight/stats.ts';
+import { challengeEndStatement } from '../risk/history.ts';
 import { queueRReqStatement } from './rreq.ts';
 import { cancelTimerStatement } from './timers.ts';
 import { transactionIsIn, transitionStatement, type TransactionPatch } from './transactions.ts';
@@ -44,6 +45,8 @@ export async function endTransaction(db: Database, acsTransID: string, to: Final
     // Right after the move, so changes() is the move's: counted once, by the call that made it.
     transactionStatStatement(db, acsTransID, { at: now, metric: 'challenge', label: CHALLENGE_RESULT[to] }, previousStatementChangedARow),
     ...(options.alongside?.(reached) ?? []),
+    // The card's risk history: a failed or abandoned challenge, or its last successful one.
+    challengeEndStatement(db, acsTransID, to, now, reached),
     // The CReq timer has nothing left to guard (a started challenge cancelled it already).
     cancelTimerStatement(db, 'creq_timeout', acsTransID, now, reached),
     queueRReqStatement(db, acsTransID, now, reached),

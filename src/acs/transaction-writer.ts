@@ -26,6 +26,8 @@ export interface NewTransaction {
   creqTimeoutAt?: number;
   /** What this AReq adds to the running aggregates (outcome, ARes latency), counted only if its row is stored. */
   stats?: StatIncrement[];
+  /** More statements for the same commit (the card's risk history, src/risk/history.ts); each applies only where this row is stored. */
+  alongside?: InStatement[];
 }
 
 const writers = new WeakMap<Database, (txn: NewTransaction) => Promise<boolean>>();
@@ -47,6 +49,7 @@ async function commitBatch(client: Client, batch: NewTransaction[]): Promise<boo
   if (due.length > 0) statements.push(armCreqTimers(due));
   const counted = batch.filter((t) => t.stats && t.stats.length > 0);
   if (counted.length > 0) statements.push(countStats(counted));
+  for (const t of batch) if (t.alongside) statements.push(...t.alongside);
   const [inserted] = await client.batch(statements, 'write');
   const stored = new Set(inserted.rows.map((r) => r[0] as string));
   return batch.map((t) => stored.has(t.row.acsTransID));

@@ -63,6 +63,8 @@ export async function seedDemoStaff(deps: Deps): Promise<boolean> {
         challengeThresholds: { '392': 20000, '840': 150, '978': 150 },
         reissuePolicy: 'reregister_phone',
         phoneChangeMode: 'self_service',
+        // Its registrations prove the cardholder by the phone number on file (the first issuer's by birth date).
+        registrationProof: 'phone_on_file',
         maintenanceWindow: { days: [0], start: '02:00', end: '04:00' },
       },
       now,

@@ -4,6 +4,7 @@
  */
 import type { Bi } from '../../views/i18n.ts';
 import type { SignedIn } from '../../views/admin/shell.tsx';
+import { openReportCount } from '../helpdesk/reports.ts';
 import { issuerById, type Issuer } from '../issuers/issuer-store.ts';
 import type { AdminContext } from './http.ts';
 import { principal } from './http.ts';
@@ -35,8 +36,14 @@ export async function signedIn(c: AdminContext): Promise<{ me: SignedIn; issuer?
   const nav: SignedIn['nav'] = [{ href: '/admin', label: { ja: 'ホーム', en: 'Home' } }];
   if (can(who, 'cardholders.view')) nav.push({ href: '/admin/cardholders', label: { ja: '会員照会', en: 'Cardholders' } });
   if (can(who, 'cardholders.act')) nav.push({ href: '/admin/requests', label: { ja: '承認待ち', en: 'Approvals' } });
+  if (can(who, 'reports.view')) {
+    // The open count: one indexed count (member_reports_issuer_state) per page.
+    const open = await openReportCount(c.get('deps').db, me.issuerId === null ? 'all' : [me.issuerId]);
+    nav.push({ href: '/admin/reports', label: { ja: `本人からの申告（${open}）`, en: `Cardholder reports (${open})` } });
+  }
   if (can(who, 'transactions.view')) nav.push({ href: '/admin/transactions', label: { ja: '取引履歴', en: 'Transactions' } });
   if (can(who, 'dashboard.view')) nav.push({ href: '/admin/dashboard', label: { ja: 'ダッシュボード', en: 'Dashboard' } });
+  if (can(who, 'risk.view')) nav.push({ href: '/admin/risk', label: { ja: 'リスクルール', en: 'Risk rules' } });
   if (can(who, 'cards.import') || can(who, 'cards.export')) nav.push({ href: '/admin/card-data', label: { ja: 'カードデータ', en: 'Card data' } });
   if (can(who, 'bin_ranges.manage')) nav.push({ href: '/admin/bin-ranges', label: { ja: 'BIN範囲', en: 'BIN ranges' } });
   if (can(who, 'api_keys.manage')) nav.push({ href: '/admin/api-keys', label: { ja: 'APIキー', en: 'API keys' } });

@@ -33,7 +33,15 @@ export type Permission =
   /** Integration API keys: create and revoke. */
   | 'api_keys.manage'
   /** BIN ranges: add, disable. */
-  | 'bin_ranges.manage';
+  | 'bin_ranges.manage'
+  /** The queue of cardholders' "this was not me" reports (/admin/reports). */
+  | 'reports.view'
+  /** Close a report with a note. */
+  | 'reports.act'
+  /** The risk rules console (/admin/risk): read the versions and the draft, test and replay it. */
+  | 'risk.view'
+  /** Edit the risk draft, publish it, roll back. */
+  | 'risk.edit';
 
 export const ROLES: readonly StaffRole[] = ['platform_admin', 'issuer_admin', 'helpdesk', 'auditor'];
 
@@ -41,16 +49,17 @@ export const ROLES: readonly StaffRole[] = ['platform_admin', 'issuer_admin', 'h
 const ISSUER_ADMIN: readonly Permission[] = [
   'staff.view', 'staff.manage', 'audit.view', 'audit.export', 'issuer.view', 'issuer.edit',
   'cardholders.view', 'cardholders.act', 'requests.decide', 'transactions.view', 'transactions.export', 'dashboard.view',
-  'cards.import', 'cards.export', 'api_keys.manage', 'bin_ranges.manage',
+  'cards.import', 'cards.export', 'api_keys.manage', 'bin_ranges.manage', 'reports.view', 'reports.act',
+  'risk.view', 'risk.edit',
 ];
 
 const GRANTS: Record<StaffRole, readonly Permission[]> = {
   platform_admin: [...ISSUER_ADMIN, 'issuers.manage'],
   issuer_admin: ISSUER_ADMIN,
   // The person who answers the cardholder's call: look-up, actions (or requests for them), the trail.
-  helpdesk: ['cardholders.view', 'cardholders.act', 'transactions.view', 'dashboard.view'],
+  helpdesk: ['cardholders.view', 'cardholders.act', 'transactions.view', 'dashboard.view', 'reports.view', 'reports.act', 'risk.view'],
   // Reads everything of its issuer; changes nothing but may export what it reads.
-  auditor: ['staff.view', 'audit.view', 'audit.export', 'issuer.view', 'cardholders.view', 'transactions.view', 'transactions.export', 'dashboard.view', 'cards.export'],
+  auditor: ['staff.view', 'audit.view', 'audit.export', 'issuer.view', 'cardholders.view', 'transactions.view', 'transactions.export', 'dashboard.view', 'cards.export', 'reports.view', 'risk.view'],
 };
 
 export interface Principal {

@@ -5,6 +5,8 @@
  * person's issuer (roles.ts `inScope`), and an id outside it answers exactly like a missing one.
  */
 import { reportRoutes } from '../helpdesk/report-routes.tsx';
+import { riskRoutes } from '../risk/console-routes.tsx';
+import { providerRoutes } from '../risk/provider-routes.tsx';
 import { zValidator } from '@hono/zod-validator';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
@@ -190,6 +192,9 @@ export function adminRoutes(): Hono<AdminEnv> {
   admin.route('/', binRangeRoutes());
   admin.route('/', apiKeyRoutes());
   admin.route('/', reportRoutes());
+  // The provider's settings first: /admin/risk/provider is not one of the console's /admin/risk/:… pages.
+  admin.route('/', providerRoutes());
+  admin.route('/', riskRoutes());
   return admin;
 }
 

@@ -5,13 +5,15 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { cardAccounts, cardholders, cards, members, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import { cardAccounts, cardholders, cards, members, type AuthMethod, type Brand, type CardStatus, type LockCause, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
 import type { Keys } from '../keys.ts';
 import { encryptPan, panLookupHash } from './pan.ts';
 
 export interface CardOnFile {
-  card: { id: number; accountId: number; brand: Brand; status: CardStatus; expiry: string; panLast4: string; replacedByCardId: number | null };
-  cardholder: { id: number; phoneProvisional: boolean };
+  /** createdAt: when the card was put on file (the risk engine's card age). */
+  card: { id: number; accountId: number; brand: Brand; status: CardStatus; expiry: string; panLast4: string; replacedByCardId: number | null; createdAt: number };
+  /** dataSharingOptOut: nothing about this cardholder goes to the external fraud-detection provider. */
+  cardholder: { id: number; phoneProvisional: boolean; dataSharingOptOut: boolean };
   member: {
     id: number;
     loginId: string;
@@ -19,8 +21,14 @@ export interface CardOnFile {
     authMethod: AuthMethod;
     phone: string | null;
     phoneStatus: PhoneStatus;
+    /** Set once the cardholder (or the helpdesk) confirmed the phone: it then outranks the issuer's provisional mark. */
+    phoneChangedAt: number | null;
     hasPassword: boolean;
     personalMessage: string | null;
+    /** For the risk engine's signals: days since registration, recent lockouts. */
+    createdAt: number;
+    lockedAt: number | null;
+    lockCause: LockCause | null;
   } | null;
 }
 
@@ -35,16 +43,22 @@ export async function findCardOnFile(db: Database, panHash: string): Promise<Car
       expiry: cards.expiry,
       panLast4: cards.panLast4,
       replacedByCardId: cards.replacedByCardId,
+      cardCreatedAt: cards.createdAt,
       cardholderId: cardholders.id,
       phoneProvisional: cardholders.phoneProvisional,
+      dataSharingOptOut: cardholders.dataSharingOptOut,
       memberId: members.id,
       loginId: members.loginId,
       memberStatus: members.status,
       authMethod: members.authMethod,
       phone: members.phone,
       phoneStatus: members.phoneStatus,
+      phoneChangedAt: members.phoneChangedAt,
       passwordHash: members.passwordHash,
       personalMessage: members.personalMessage,
+      memberCreatedAt: members.createdAt,
+      lockedAt: members.lockedAt,
+      lockCause: members.lockCause,
     })
     .from(cards)
     .innerJoin(cardholders, eq(cardholders.id, cards.cardholderId))
@@ -53,8 +67,8 @@ export async function findCardOnFile(db: Database, panHash: string): Promise<Car
     .limit(1);
   if (!row) return undefined;
   return {
-    card: { id: row.cardId, accountId: row.accountId, brand: row.brand, status: row.status, expiry: row.expiry, panLast4: row.panLast4, replacedByCardId: row.replacedByCardId },
-    cardholder: { id: row.cardholderId, phoneProvisional: row.phoneProvisional },
+    card: { id: row.cardId, accountId: row.accountId, brand: row.brand, status: row.status, expiry: row.expiry, panLast4: row.panLast4, replacedByCardId: row.replacedByCardId, createdAt: row.cardCreatedAt },
+    cardholder: { id: row.cardholderId, phoneProvisional: row.phoneProvisional, dataSharingOptOut: row.dataSharingOptOut },
     member:
       row.memberId === null
         ? null
@@ -65,8 +79,12 @@ export async function findCardOnFile(db: Database, panHash: string): Promise<Car
             authMethod: row.authMethod!,
             phone: row.phone,
             phoneStatus: row.phoneStatus!,
+            phoneChangedAt: row.phoneChangedAt,
             hasPassword: row.passwordHash !== null,
             personalMessage: row.personalMessage,
+            createdAt: row.memberCreatedAt!,
+            lockedAt: row.lockedAt,
+            lockCause: row.lockCause,
           },
   };
 }

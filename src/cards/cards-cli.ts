@@ -21,6 +21,7 @@ import { openMigratedDatabase, withoutCredentials } from '../db/open.ts';
 import { configOrExit } from '../entry/local.ts';
 import { ensureFirstIssuer, issuerByCode } from '../issuers/issuer-store.ts';
 import { importKeys } from '../keys.ts';
+import { walCheckpointer } from './import/checkpointer.ts';
 import { exportCardsCsv } from './import/export.ts';
 import { createImport, importErrors, runImport, type ImportProgress } from './import/job.ts';
 import { nodePanProtector } from './import/node-protector.ts';
@@ -135,11 +136,19 @@ async function main(argv: string[]): Promise<number> {
     // Batches are prepared (read, checked, hashed, encrypted) on a worker thread while the one
     // before is written here: the embedded driver's writes block this thread.
     const preparer = workerBatchPreparer(config.secrets);
+    // Once the file is stored: WAL checkpoints on a thread of their own after each batch instead of
+    // on this one (checkpointer.ts), and the WAL file cut back to 64 MB each time it starts over.
+    const checkpointer = config.DATABASE_URL.startsWith('file:') ? walCheckpointer(config.DATABASE_URL) : undefined;
+    if (checkpointer) {
+      await client.execute('PRAGMA wal_autocheckpoint = 0');
+      await client.execute(`PRAGMA journal_size_limit = ${64 * 2 ** 20}`);
+    }
     let p: ImportProgress;
     try {
-      p = await runImport({ ...deps, batchPreparer: preparer }, importId, { onProgress: progressLine, batchRows: batch });
+      p = await runImport({ ...deps, batchPreparer: preparer, afterCommit: checkpointer?.committed }, importId, { onProgress: progressLine, batchRows: batch });
     } finally {
       await preparer.close();
+      await checkpointer?.close();
     }
     if (process.stderr.isTTY) process.stderr.write('\n');
     if (p.state === 'failed') {

@@ -15,7 +15,6 @@ import {
   type EndingProps,
   type FieldErrors,
 } from '../../views/challenge/page.tsx';
-import { PORTAL_SECTION_ID } from '../../views/landing.tsx';
 import { recordMessage, type Transaction } from '../acs/transactions.ts';
 import type { AppDeps, AppEnv } from '../deps.ts';
 import { issuerSettings, type IssuerSettings } from '../issuers/settings.ts';
@@ -102,21 +101,33 @@ export async function renderForm(c: C, ctx: ChallengeContext, o: FormOptions) {
   );
 }
 
+/** The portal pages a guidance ending sends the cardholder to (the phone page signs them in first). */
+export type PortalPage = '/portal/register' | '/portal/phone';
+
+/**
+ * A page of the card's issuer's member portal: on the issuer's own portal host when it has one,
+ * else on this install with `?issuer=` (the portal then shows that issuer's pages).
+ */
+export function portalLink(publicUrl: string, issuer: Pick<IssuerSettings, 'code' | 'portalHosts'>, page: PortalPage): string {
+  const host = issuer.portalHosts[0];
+  return host ? `https://${host}${page}` : `${publicUrl}${page}?issuer=${encodeURIComponent(issuer.code)}`;
+}
+
 /** Which ending the transaction reached, in the cardholder's words; undefined when none we can name. */
 function endingOf(deps: AppDeps, ctx: ChallengeContext, t: Messages): Omit<EndingProps, 't' | 'post'> | undefined {
   const txn = ctx.txn;
   const phone = ctx.issuer.helpdesk.phone;
-  const portalUrl = `${deps.config.PUBLIC_URL}/#${PORTAL_SECTION_ID}`;
+  const portalUrl = (page: PortalPage) => portalLink(deps.config.PUBLIC_URL, ctx.issuer, page);
   if (txn.finalTransStatus === 'Y') return { heading: t.successHeading, auto: true };
   if (txn.state === 'cancelled' || txn.challengeCancel === '01') return { heading: t.cancelledHeading, auto: true };
   if (txn.finalTransStatusReason === '19') return { heading: t.lockedHeading, text: t.locked(phone), auto: false, issuerPhone: phone };
   if (guidanceOf(txn) === 'register_phone') {
     // A provisional number is registered but cannot receive codes; say so, not "no number".
     return ctx.member?.phoneStatus === 'provisional'
-      ? { heading: t.phoneProvisionalHeading, text: t.phoneProvisional(phone), auto: false, issuerPhone: phone, portalUrl }
-      : { heading: t.phoneHeading, text: t.phone(phone), auto: false, issuerPhone: phone, portalUrl };
+      ? { heading: t.phoneProvisionalHeading, text: t.phoneProvisional(phone), auto: false, issuerPhone: phone, portalUrl: portalUrl('/portal/phone') }
+      : { heading: t.phoneHeading, text: t.phone(phone), auto: false, issuerPhone: phone, portalUrl: portalUrl('/portal/phone') };
   }
-  if (txn.finalTransStatusReason === '13') return { heading: t.registerHeading, text: t.register, auto: false, issuerPhone: phone, portalUrl };
+  if (txn.finalTransStatusReason === '13') return { heading: t.registerHeading, text: t.register, auto: false, issuerPhone: phone, portalUrl: portalUrl('/portal/register') };
   if (txn.finalTransStatusReason === '14') return { heading: t.expiredHeading, text: t.expired, auto: false, issuerPhone: phone };
   return undefined;
 }

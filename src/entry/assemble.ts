@@ -17,7 +17,7 @@ import { mailerFor, smsGatewayFor } from '../messaging/adapters.ts';
 import type { Mailer } from '../messaging/mailer.ts';
 import type { SmsGateway } from '../messaging/sms-gateway.ts';
 import type { RiskProvider } from '../risk/provider.ts';
-import { simpleRiskProvider } from '../risk/simple-rules.ts';
+import { engineRiskProvider } from '../risk/engine.ts';
 
 export async function assembleDeps(args: {
   config: Config;
@@ -43,7 +43,8 @@ export async function assembleDeps(args: {
     // SMS_GATEWAY and MAILER choose the adapters; a test may hand in its own.
     sms: args.sms ?? smsGatewayFor(config, { db, clock, fetch: outbound }),
     mailer: args.mailer ?? mailerFor(config, { db, clock, fetch: outbound }),
-    risk: args.risk ?? simpleRiskProvider(),
+    // The rule engine (src/risk/engine.ts): the issuer's published rules, else the defaults; a test may hand in its own.
+    risk: args.risk ?? engineRiskProvider({ db, clock, log: args.log, fetch: outbound, config }),
     assets: args.assets,
     connInfo: args.connInfo,
     fetch: outbound,

@@ -21,9 +21,20 @@ export const FLOW_MACHINES = {
     expired: [],
   } satisfies Record<ChallengeState, readonly ChallengeState[]>,
   phone_verification: simpleMachine(),
-  registration: simpleMachine(),
+  // The portal's registration (portal/registration.ts): card proven → member ID, password and
+  // address chosen, a code mailed → the code read back creates (or replaces) the member.
+  registration: {
+    started: ['card_verified', 'failed', 'cancelled', 'expired'],
+    card_verified: ['email_sent', 'failed', 'cancelled', 'expired'],
+    email_sent: ['completed', 'failed', 'cancelled', 'expired'],
+    completed: [],
+    failed: [],
+    cancelled: [],
+    expired: [],
+  },
   recovery: simpleMachine(),
   staff_enrolment: simpleMachine(),
+  email_verification: simpleMachine(),
 } as const satisfies Record<FlowKind, Record<string, readonly string[]>>;
 
 /** started → completed | failed | cancelled | expired: the shape of a flow with one decisive step. */

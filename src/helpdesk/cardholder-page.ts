@@ -5,6 +5,7 @@
  * transactions, four-eyes requests waiting on them, and the staff actions on them from the audit
  * log. `actionLinks` says which helpdesk actions make sense for what is on the page.
  */
+import { listMemberReports, type ReportView } from './reports.ts';
 import { and, asc, desc, eq, gt, inArray, ne } from 'drizzle-orm';
 import type { Bi } from '../../views/i18n.ts';
 import type { Database } from '../db/client.ts';
@@ -120,6 +121,8 @@ export interface CardholderPageData {
   registrations: RegistrationView[];
   transactions: TransactionView[];
   requests: RequestView[];
+  /** The cardholder's own "this was not me" reports from the portal (src/portal/reports.ts). */
+  reports: ReportView[];
   audit: AuditView[];
 }
 
@@ -197,6 +200,9 @@ export async function loadCardholderPage(db: Database, scope: LookupScope, id: n
     .where(and(inArray(staffRequests.target, targets), eq(staffRequests.state, 'pending'), gt(staffRequests.expiresAt, now)))
     .orderBy(desc(staffRequests.requestedAt));
 
+  // The holder is in scope already, so its registrations' reports are this issuer's.
+  const reports = registrations.length ? await listMemberReports(db, 'all', registrations.map((r) => r.id)) : [];
+
   // Looking at the page is audited too, but the list is of what was done to the data.
   const auditRows = await db
     .select()
@@ -222,6 +228,7 @@ export async function loadCardholderPage(db: Database, scope: LookupScope, id: n
       challengeMethod: t.challengeMethod,
     })),
     requests: requestRows.map((r) => ({ ...r, label: actionSpec(r.action)?.label ?? { ja: r.action, en: r.action } })),
+    reports,
     audit: auditRows.map((a) => ({ id: a.id, at: a.at, actor: a.actorName ?? a.actorType, action: a.action, target: a.target ?? '', detail: a.detail })),
   };
 }

@@ -3,7 +3,7 @@
  * OTP phone, personal message, password, lock state). Nothing outside src/members/ writes it;
  * attempts.ts holds the wrong-entry counting and the lock.
  */
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
@@ -137,4 +137,66 @@ export async function removeMember(db: Database, memberId: number, alongside: Ba
     ...alongside,
   ]);
   return removed.length === 1;
+}
+
+/** The cardholder's own personal message (portal): it replaces the issuer's provisional one, if any. */
+export async function setOwnPersonalMessage(db: Database, clock: Clock, memberId: number, personalMessage: string): Promise<boolean> {
+  const changed = await db
+    .update(members)
+    .set({ personalMessage, personalMessageProvisional: false, updatedAt: clock.now() })
+    .where(eq(members.id, memberId))
+    .returning({ id: members.id });
+  return changed.length === 1;
+}
+
+/** A new registration address, confirmed now by a code mailed to it (portal's e-mail change). */
+export async function setVerifiedEmail(db: Database, clock: Clock, memberId: number, email: string): Promise<boolean> {
+  const now = clock.now();
+  const changed = await db.update(members).set({ email, emailVerifiedAt: now, updatedAt: now }).where(eq(members.id, memberId)).returning({ id: members.id });
+  return changed.length === 1;
+}
+
+/** The member accepted the 3-D Secure terms (JCB's rule: acceptance at first sign-in completes enrolment). */
+export async function acceptTerms(db: Database, clock: Clock, memberId: number): Promise<boolean> {
+  const now = clock.now();
+  const changed = await db.update(members).set({ termsAcceptedAt: now, updatedAt: now }).where(eq(members.id, memberId)).returning({ id: members.id });
+  return changed.length === 1;
+}
+
+// ─── The portal's registration (portal/registration.ts) ──────────────────────────
+
+/** What a portal registration writes: the chosen ID, the password's hash (made when it was chosen), the confirmed address. */
+export interface RegisteredCredentials {
+  loginId: string;
+  passwordHash: string;
+  email: string;
+}
+
+/**
+ * A new member from the portal's registration, as one statement of the caller's batch that writes
+ * only where `onlyIf` holds (the registration's flow is still open: of two racing submits, one
+ * creates). SMS OTP (the default for new registrations), active, no phone yet, the address
+ * confirmed now, the terms not yet accepted. INSERT … SELECT … WHERE, because a plain INSERT
+ * cannot be guarded.
+ */
+export function insertRegisteredMember(db: Database, now: number, cardAccountId: number, c: RegisteredCredentials, onlyIf: SQL): BatchItem<'sqlite'> {
+  return db.run(sql`INSERT INTO members (card_account_id, login_id, password_hash, auth_method, phone_status, status, email, email_verified_at, created_at, updated_at)
+    SELECT ${cardAccountId}, ${c.loginId}, ${c.passwordHash}, 'sms_otp', 'none', 'active', ${c.email}, ${now}, ${now}, ${now} WHERE ${onlyIf}`);
+}
+
+/**
+ * Re-registration, and the 本登録 of a provisional member, in place: the card's registration gets
+ * the new ID, password and confirmed address, its wrong-entry count starts again, it is active,
+ * and every session of the old credentials ends (seeds: the old ID and password are deleted at
+ * the same time). Phone, personal message and terms stay. Never for a locked member (staff lift a
+ * lock). Statements of the caller's batch, applied only where `onlyIf` holds.
+ */
+export function replaceCredentials(db: Database, now: number, memberId: number, c: RegisteredCredentials, onlyIf: SQL): BatchItem<'sqlite'>[] {
+  return [
+    db
+      .update(members)
+      .set({ loginId: c.loginId, passwordHash: c.passwordHash, email: c.email, emailVerifiedAt: now, failedAttempts: 0, status: 'active', updatedAt: now })
+      .where(and(eq(members.id, memberId), ne(members.status, 'locked'), onlyIf)),
+    db.delete(sessions).where(and(eq(sessions.subjectType, 'member'), eq(sessions.subjectId, memberId), onlyIf)),
+  ];
 }

@@ -1,8 +1,10 @@
 /**
  * Notices to a cardholder that something about their 3-D Secure registration changed (the OTP
- * phone, or the registration removed), so that a change they did not ask for is noticed: by SMS
- * to the number that was in use (the old one, for a phone change) and by mail where an address is
- * known, each naming the issuer's helpdesk number to call.
+ * phone, the password, the e-mail address, the personal message, or the registration removed), so
+ * that a change they did not ask for is noticed: by SMS to the number that was in use (the old
+ * one, for a phone change) and by mail where an address is known, each naming the issuer's
+ * helpdesk number to call, and the mail a "not me" link when the caller gives one
+ * (portal/change-report.ts).
  *
  * A notice goes through the same delivery policy as a code (never a provisional number, only
  * allowed countries), the circuit breaker and the provider retries; it is not counted against the
@@ -19,7 +21,7 @@ import { checkDestination } from './policy.ts';
 // One masking of mail addresses for the whole appliance (the password reset's).
 import { maskMail } from '../portal/password-reset.ts';
 
-export type NoticeKind = 'phone_changed' | 'deregistered';
+export type NoticeKind = 'phone_changed' | 'deregistered' | 'password_changed' | 'email_changed' | 'personal_message_changed';
 
 export type NoticeDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'log' | 'sms' | 'mailer'>;
 
@@ -32,6 +34,8 @@ export interface NoticeRequest {
   phone?: { number: string | null; status: PhoneStatus };
   /** The registration's or cardholder's mail address, when one is known. */
   mail?: string | null;
+  /** The "this was not me" link the mail carries (portal/change-report.ts changeReportUrl). */
+  reportUrl?: string;
 }
 
 /** What reached the cardholder: each channel sent, failed, refused by the policy, or not tried (no number / address). */
@@ -62,7 +66,7 @@ export async function notifyCardholder(deps: NoticeDeps, request: NoticeRequest)
   }
   const mail = request.mail;
   if (mail) {
-    const text = mailText(request.kind, issuer);
+    const text = mailText(request.kind, issuer, request.reportUrl);
     const sent = await deps.mailer
       .send({ to: mail, from: issuer.mailFrom ?? undefined, subject: text.subject, body: text.body })
       .catch((error: unknown) => ({ ok: false as const, error: String(error), transient: true }));
@@ -82,24 +86,33 @@ export async function notifyCardholder(deps: NoticeDeps, request: NoticeRequest)
   return result;
 }
 
+/** What changed, in each language (the subject and the first line of a notice). */
+const CHANGED: Record<NoticeKind, { ja: string; en: string }> = {
+  phone_changed: { ja: '3Dセキュア（本人認証）の認証用電話番号が変更されました', en: 'Your 3-D Secure phone number was changed' },
+  deregistered: { ja: '3Dセキュア（本人認証）のご登録が解除されました', en: 'Your 3-D Secure registration was removed' },
+  password_changed: { ja: '3Dセキュア（本人認証）のパスワードが変更されました', en: 'Your 3-D Secure password was changed' },
+  email_changed: { ja: '3Dセキュア（本人認証）のご登録メールアドレスが変更されました', en: 'The e-mail address of your 3-D Secure registration was changed' },
+  personal_message_changed: { ja: '3Dセキュア（本人認証）のパーソナルメッセージが変更されました', en: 'Your 3-D Secure personal message was changed' },
+};
+
 /** Japanese only: an SMS in two languages would run to several segments, and the cardholders are the issuer's. */
 export function smsText(kind: NoticeKind, issuer: NoticeRequest['issuer']): string {
-  const what = kind === 'phone_changed' ? '3Dセキュア（本人認証）の認証用電話番号が変更されました。' : '3Dセキュア（本人認証）のご登録が解除されました。';
-  return `【${issuer.sms.name.ja}】${what}お心当たりのない場合は ${issuer.helpdesk.phone} までお電話ください。`;
+  return `【${issuer.sms.name.ja}】${CHANGED[kind].ja}。お心当たりのない場合は ${issuer.helpdesk.phone} までお電話ください。`;
 }
 
-export function mailText(kind: NoticeKind, issuer: NoticeRequest['issuer']): { subject: string; body: string } {
-  const ja = kind === 'phone_changed' ? '3Dセキュア（本人認証）の認証用電話番号が変更されました' : '3Dセキュア（本人認証）のご登録が解除されました';
-  const en = kind === 'phone_changed' ? 'Your 3-D Secure phone number was changed' : 'Your 3-D Secure registration was removed';
+export function mailText(kind: NoticeKind, issuer: NoticeRequest['issuer'], reportUrl?: string): { subject: string; body: string } {
+  const { ja, en } = CHANGED[kind];
   const hours = issuer.helpdesk.hours;
   return {
     subject: `【${issuer.name.ja}】${ja} / ${en}`,
     body: [
       `${issuer.name.ja}をご利用いただきありがとうございます。`,
       `${ja}。`,
+      ...(reportUrl ? [`心当たりがない場合はこちらからお知らせください: ${reportUrl}`] : []),
       `お心当たりのない場合は、${issuer.helpdesk.phone}${hours.ja ? `（${hours.ja}）` : ''} までお電話ください。`,
       '',
       `${en} (${issuer.name.en}).`,
+      ...(reportUrl ? [`Not you? Tell us: ${reportUrl}`] : []),
       `If this was not you, call ${issuer.helpdesk.phone}${hours.en ? ` (${hours.en})` : ''}.`,
     ].join('\n'),
   };

@@ -13,9 +13,10 @@
  * `flow/send.ts` runs them in that order with the circuit breaker between 2 and 3: a send that
  * passes 1, 2 and the breaker counts against all three limits, whether or not it then goes out.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
 import type { RateLimit } from '../config.ts';
-import { cardholders, type PhoneStatus } from '../db/schema.ts';
+import { cardAccounts, cardholders, members, type PhoneStatus } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { hitCounters } from './rate-limit.ts';
 
@@ -34,7 +35,9 @@ export async function checkDestination(
   if (!input.newNumber) {
     if (input.phoneStatus !== 'verified') return { ok: false, refusal: 'provisional', detail: `member phone is ${input.phoneStatus}` };
     const holder = await deps.db.select({ provisional: cardholders.phoneProvisional }).from(cardholders).where(eq(cardholders.id, input.cardholderId)).get();
-    if (!holder || holder.provisional) return { ok: false, refusal: 'provisional', detail: 'issuer marked the number provisional' };
+    if (!holder || (holder.provisional && !(await confirmedByMember(deps.db, input.cardholderId, input.phone)))) {
+      return { ok: false, refusal: 'provisional', detail: 'issuer marked the number provisional' };
+    }
   }
   if (!E164.test(input.phone)) return { ok: false, refusal: 'not_allowed', detail: 'not an E.164 number' };
   if (!deps.config.SMS_COUNTRY_ALLOWLIST.some((prefix) => input.phone.startsWith(prefix))) {
@@ -96,4 +99,19 @@ function expandIPv6(ip: string): string[] | undefined {
   const groups = [...a, ...Array(tail === undefined ? 0 : missing).fill('0'), ...b];
   if (groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return undefined;
   return groups.map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
+}
+
+/**
+ * Whether the cardholder confirmed this number themselves since (a code read back in the portal, or
+ * the helpdesk's confirmation): then the issuer's provisional mark, which is about its own record,
+ * no longer stops it. One query, only asked when the issuer's record is provisional.
+ */
+async function confirmedByMember(db: Database, cardholderId: number, phone: string): Promise<boolean> {
+  const row = await db
+    .select({ id: members.id })
+    .from(members)
+    .innerJoin(cardAccounts, eq(cardAccounts.id, members.cardAccountId))
+    .where(and(eq(cardAccounts.cardholderId, cardholderId), eq(members.phone, phone), eq(members.phoneStatus, 'verified'), isNotNull(members.phoneChangedAt)))
+    .get();
+  return !!row;
 }

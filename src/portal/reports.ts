@@ -1,7 +1,7 @@
 /**
  * A cardholder's "this was not me": an authentication in their history, or a change to their
- * registration (from the notification mail's link). The only module that writes member_reports;
- * the helpdesk's queue (/admin/reports) reads them and closes them with a note.
+ * registration (from the notification mail's link). Reports are filed by src/portal/reports.ts,
+ * closed by src/helpdesk/reports.ts (the helpdesk's queue, /admin/reports, with a note).
  *
  * @example
  *   const r = await fileReport(deps, { member, kind: 'transaction', acsTransID, note: '' })

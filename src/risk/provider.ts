@@ -5,6 +5,8 @@
  */
 import type { Brand } from '../db/schema.ts';
 import type { IssuerSettings } from '../issuers/settings.ts';
+import type { RiskDetail } from './detail.ts';
+import type { Signals } from './rules/signals.ts';
 
 export interface RiskInput {
   /** The card's issuer, with the amount thresholds and the velocity limit it chose. */
@@ -25,9 +27,13 @@ export interface RiskInput {
   browserSeen?: Record<string, unknown>;
   merchantCountryCode?: string;
   mcc?: string;
+  /** Every signal of this AReq (src/risk/signals-from-areq.ts), provider signals aside. */
+  signals?: Signals;
+  /** What the rule engine needs besides (src/risk/engine.ts): the issuer, the AReq for the external provider, the opt-out. */
+  facts?: { issuer: IssuerSettings; areq: Record<string, unknown>; acsTransID: string; messageVersion: string; optedOut: boolean };
 }
 
-export type RiskDecision = 'frictionless' | 'challenge' | 'reject';
+export type RiskDecision = 'frictionless' | 'challenge' | 'reject' | 'informational';
 
 export interface RiskAssessment {
   decision: RiskDecision;
@@ -37,6 +43,10 @@ export interface RiskAssessment {
   reasons: string[];
   /** When frictionless because the requestor asked not to be challenged (spec: may yield I). */
   exemptionRequested?: boolean;
+  /** transStatusReason for a reject (default 11, suspected fraud). */
+  reasonCode?: string;
+  /** The rule engine's record of the decision (transactions.risk_detail; its version: risk_version). */
+  detail?: RiskDetail;
 }
 
 export interface RiskProvider {

@@ -5,7 +5,7 @@
  * every PAN passes the Luhn check. It is seeded through the domain's own functions (BIN ranges,
  * cards, reissue, the members store), as an issuer's data would be.
  */
-import { count } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { addBinRange } from '../cards/bin-ranges.ts';
 import { insertCard, insertCardholder } from '../cards/card-store.ts';
 import { withLuhnDigit } from '../cards/pan.ts';
@@ -13,10 +13,11 @@ import { reissueCard } from '../cards/reissue.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
-import { binRanges, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import { binRanges, cardholders, cards, type AuthMethod, type Brand, type CardStatus, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
 import { firstIssuer } from '../issuers/issuer-store.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../log.ts';
+import { hashPassword } from '../members/password.ts';
 import { createMember } from '../members/store.ts';
 
 export const DEMO_RANGES: { brand: Brand; rangeStart: string; rangeEnd: string; label: string }[] = [
@@ -55,6 +56,14 @@ export interface DemoCard {
   reissues?: string;
   /** Another demo card of the same cardholder, registered on its own (its own member). */
   sameCardholderAs?: string;
+  /**
+   * What the issuer's record holds beyond the card, for the portal's registration proof: every
+   * cardholder has a birth date (this one, or `demoBirthDate`), and the phone on file is the
+   * member's phone unless set here.
+   */
+  holder?: { birthDate?: string; phoneOnFile?: string };
+  /** A corporate card: registered with its card PIN (on file only as a hash), not the birth date. */
+  corporatePin?: string;
 }
 
 const LIVE = '3012';
@@ -87,7 +96,9 @@ export const DEMO_CARDS: DemoCard[] = [
   },
   {
     key: 'visa-unregistered', outcome: 'C with registration guidance, ends N/13 (N/13 at once with PROVISIONAL_POLICY=reject)', pan: demoPan('visa', 2), expiry: LIVE, brand: 'visa', status: 'active',
-    purpose: { ja: '本人認証サービス未登録：登録の案内（またはN/13）', en: 'Not registered: registration guidance (or N/13)' },
+    purpose: { ja: '本人認証サービス未登録：登録の案内（またはN/13）。会員ページで登録できます', en: 'Not registered: registration guidance (or N/13); can be registered in the member portal' },
+    // The second demo issuer (the Visa range's) asks for the phone number on file.
+    holder: { phoneOnFile: '+819011110010' },
   },
   {
     key: 'jcb-provisional-phone', outcome: 'Y below the threshold; above: C with phone guidance, ends N/13', pan: demoPan('jcb', 3), expiry: LIVE, brand: 'jcb', status: 'active', phoneProvisional: true,
@@ -129,7 +140,31 @@ export const DEMO_CARDS: DemoCard[] = [
     purpose: { ja: '2枚お持ちの会員のVisa：JCBとは別の登録', en: "The same cardholder's Visa: a registration of its own, apart from the JCB's" },
     member: { loginId: 'demo-two-visa', status: 'active', authMethod: 'sms_otp', phone: '+819011110009', phoneStatus: 'verified', personalMessage: 'Visaは旅行用' },
   },
+  // Cards a tester registers in the member portal (/portal/register), each with the proof its issuer
+  // asks; the sandbox cards page shows it. New cards go last: the customer numbers follow the order.
+  {
+    key: 'jcb-unregistered', outcome: 'C with registration guidance, ends N/13; after registering in the portal (and a phone): Y below the threshold, C (SMS OTP) above', pan: demoPan('jcb', 8), expiry: LIVE, brand: 'jcb', status: 'active',
+    purpose: { ja: '未登録のJCB：会員ページで登録（生年月日で本人確認）', en: 'Unregistered JCB: register it in the member portal (birth date as proof)' },
+    holder: { birthDate: '1990-07-15', phoneOnFile: '+819011110011' },
+  },
+  {
+    key: 'jcb-provisional-member', outcome: 'C with registration guidance (仮登録), ends N/13; after 本登録 in the portal: as a registered member', pan: demoPan('jcb', 9), expiry: LIVE, brand: 'jcb', status: 'active',
+    purpose: { ja: 'カード会社による仮登録：案内画面から会員ページで本登録（生年月日）', en: 'Provisionally registered by the issuer (仮登録): complete it in the portal from the guidance page (birth date)' },
+    member: { loginId: 'demo-kari', status: 'provisional', authMethod: 'sms_otp', phoneStatus: 'none' },
+    holder: { birthDate: '1978-11-03', phoneOnFile: '+819011110012' },
+  },
+  {
+    key: 'jcb-corporate', outcome: 'C with registration guidance, ends N/13; register it in the portal with the card PIN', pan: demoPan('jcb', 10), expiry: LIVE, brand: 'jcb', status: 'active',
+    purpose: { ja: '未登録の法人カード：会員ページで登録（カードの暗証番号で本人確認）', en: 'Unregistered corporate card: register it in the portal (the card PIN as proof)' },
+    holder: { phoneOnFile: '+819011110013' },
+    corporatePin: '4321',
+  },
 ];
+
+/** The birth date on file of a demo cardholder that was given none: one per customer number. */
+export function demoBirthDate(index: number): string {
+  return `${1970 + index}-06-${String(index + 1).padStart(2, '0')}`;
+}
 
 /** What seeding needs: the database, clock, keys, log, and the configured reissue policy (see below). */
 export interface DemoSeedDeps {
@@ -164,21 +199,33 @@ export async function seedDemoIssuer(deps: DemoSeedDeps): Promise<boolean> {
       continue;
     }
     let cardholderId = demo.sameCardholderAs ? seeded.get(demo.sameCardholderAs)!.cardholderId : undefined;
-    cardholderId ??= await insertCardholder(db, clock, {
-      customerRef: `DEMO-${String(i + 1).padStart(4, '0')}`,
-      name: `デモ 会員${i + 1}`,
-      phoneOnFile: demo.member?.phone,
-      phoneProvisional: demo.phoneProvisional,
-    });
+    if (cardholderId === undefined) {
+      cardholderId = await insertCardholder(db, clock, {
+        customerRef: `DEMO-${String(i + 1).padStart(4, '0')}`,
+        name: `デモ 会員${i + 1}`,
+        phoneOnFile: demo.holder?.phoneOnFile ?? demo.member?.phone,
+        phoneProvisional: demo.phoneProvisional,
+      });
+      // insertCardholder takes no birth date (nor insertCard a PIN, below): set as an import would.
+      await db.update(cardholders).set({ birthDate: demo.holder?.birthDate ?? demoBirthDate(i) }).where(eq(cardholders.id, cardholderId));
+    }
     // A card that a later demo card reissues is on file as active until that reissue retires it.
     const status = DEMO_CARDS.some((c) => c.reissues === demo.key) ? 'active' : demo.status;
     const card = await insertCard(db, keys, clock, cardholderId, { pan: demo.pan, expiry: demo.expiry, brand: demo.brand, status });
+    // As an import files a corporate card: its PIN only as a PBKDF2 hash (src/cards/import).
+    if (demo.corporatePin) await db.update(cards).set({ corporate: true, pinHash: await hashPassword(demo.corporatePin) }).where(eq(cards.id, card.id));
     seeded.set(demo.key, { cardId: card.id, cardholderId });
-    // Each card is registered on its own: its member belongs to the card's account.
-    if (demo.member) await createMember(db, clock, { cardAccountId: card.accountId, ...demo.member, termsAccepted: true });
+    // Each card is registered on its own: its member belongs to the card's account. A provisional
+    // registration (the issuer's 仮登録) has not accepted the terms: the portal's 本登録 does that.
+    if (demo.member) await createDemoMember(deps, card.accountId, demo.member);
   }
   deps.log.info('demo issuer seeded', { ranges: DEMO_RANGES.length, cards: DEMO_CARDS.length });
   return true;
+}
+
+/** The member a demo card is seeded with (also what the sandbox's reset puts back). */
+export function createDemoMember(deps: Pick<DemoSeedDeps, 'db' | 'clock'>, cardAccountId: number, member: NonNullable<DemoCard['member']>): Promise<number> {
+  return createMember(deps.db, deps.clock, { cardAccountId, ...member, termsAccepted: member.status !== 'provisional' });
 }
 
 /** The demo card behind a key, for tests and the sandbox. */

@@ -68,17 +68,24 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
       return c.json(
         DEMO_CARDS.map((card, i) => {
           const member = demoMemberOf(card);
-          const { issuer, sms, velocity, ...rest } = now[i];
+          const { issuer, sms, velocity, registration, proof, portalUrl, ...rest } = now[i];
+          // The registration as it is now (the portal may have made it); the seeded password only while it is the seeded one.
+          const seeded = rest.state === 'not_seeded' || !registration.changed;
           return {
             key: card.key,
             pan: card.pan,
             expiry: card.expiry,
             brand: card.brand,
             issuer: issuer.code,
-            memberId: member?.loginId ?? null,
-            ...(member?.password ? { password: member.password } : {}),
+            memberId: seeded ? (member?.loginId ?? null) : registration.memberId,
+            ...(seeded && member?.password ? { password: member.password } : {}),
             purpose: card.purpose,
             outcome: card.outcome,
+            // What a tester needs to register it in the member portal (a provisional registration is not registered yet).
+            registered: registration.registered,
+            memberStatus: registration.status,
+            proof,
+            portalUrl,
             now: { ...rest, sms: sms && { ...sms, resetsAt: iso(sms.resetsAt) }, velocity: { ...velocity, frictionlessAgainAt: iso(velocity.frictionlessAgainAt) } },
           };
         }),

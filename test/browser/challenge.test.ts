@@ -263,8 +263,10 @@ describe.each(EMV_SIZES)('challenge in window size %s', (code, windowSize, width
     expect(main).toContain('本人認証サービスへのご登録が必要です');
     expect(main).toContain('もう一度ショップの画面からお手続きください');
     expect(main).not.toContain('あらためてお買い物ください');
+    // The card's issuer's registration page (the Visa range is the second demo issuer's, which has no portal host of its own).
     const portal = (await frame.getAttribute('.ending .portal a', 'href'))!;
-    expect(portal).toBe(`${server.baseUrl}/#portal`);
+    expect(portal).toBe(`${server.baseUrl}/portal/register?issuer=kita`);
+    expect(await frame.getAttribute('.ending .portal a', 'rel')).toBe('noopener');
     expect(await frame.getAttribute('.ending .portal a', 'target')).toBe('_blank');
     // The phone is in the main text (not only inside the collapsed help): the Visa card's issuer's,
     // the sandbox's second demo issuer (kita).
@@ -272,9 +274,12 @@ describe.each(EMV_SIZES)('challenge in window size %s', (code, windowSize, width
     expect(await inView(frame, '.ending .portal a')).toBe(true);
     expect(await axeViolations(frame)).toEqual([]);
     await screenshot(page, `challenge-guidance-${code}`, false);
-    // The address leads to the landing page's portal section.
-    const landing = await fetch(portal).then((r) => r.text());
-    expect(landing).toContain('id="portal"');
+    // The address opens that issuer's registration page in a new tab (the shop's page stays).
+    const [tab] = await Promise.all([context.waitForEvent('page'), frame.click('.ending .portal a')]);
+    await tab.waitForLoadState();
+    expect(new URL(tab.url()).pathname).toBe('/portal/register');
+    expect(await tab.textContent('header')).toContain('きたぐにカード');
+    await tab.close();
     await frame.click('#cres-form button');
     expect(await outcome()).toBe('N');
   });
@@ -285,7 +290,7 @@ describe.each(EMV_SIZES)('challenge in window size %s', (code, windowSize, width
     const main = (await frame.textContent('main'))!;
     expect(main).toContain('仮登録');
     expect(main).not.toContain('登録されていません');
-    expect(await frame.getAttribute('.ending .portal a', 'href')).toBe(`${server.baseUrl}/#portal`);
+    expect(await frame.getAttribute('.ending .portal a', 'href')).toBe(`${server.baseUrl}/portal/phone?issuer=default`);
     expect(await frame.getAttribute('main > p a[href^="tel:"]', 'href')).toBe('tel:0120000000');
     await frame.click('#cres-form button');
     expect(await outcome()).toBe('N');
@@ -295,7 +300,7 @@ describe.each(EMV_SIZES)('challenge in window size %s', (code, windowSize, width
     const frame = await buy('mc-no-otp');
     await frame.waitForSelector('.ending');
     expect(await frame.textContent('main')).toContain('携帯電話番号が登録されていません');
-    expect(await frame.getAttribute('.ending .portal a', 'href')).toBe(`${server.baseUrl}/#portal`);
+    expect(await frame.getAttribute('.ending .portal a', 'href')).toBe(`${server.baseUrl}/portal/phone?issuer=default`);
     await frame.click('#cres-form button');
     expect(await outcome()).toBe('N');
   });

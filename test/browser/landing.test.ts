@@ -1,7 +1,7 @@
 /**
  * The appliance's own pages in Chromium: the landing page (its assets under the CSP, its links,
- * the portal section the challenge's guidance links to, axe), and the one site shell that the
- * portal and error pages share with it.
+ * the portal section the challenge's guidance links to, axe), its link to the member portal (whose
+ * home is the sign-in page when nobody is signed in), and the site shell the error pages share.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -60,19 +60,22 @@ describe('landing page in Chromium', () => {
     await page.close();
   });
 
-  it('follows the portal link to a page that says it is coming, in the same shell', async () => {
-    const page = await browser.newPage();
+  it("follows the portal link to the member portal's sign-in page: heading, ways on, no axe violation", async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(baseUrl + '/');
     await Promise.all([page.waitForURL('**/portal'), page.click('nav a[href="/portal"]')]);
-    expect(await page.locator('h1').textContent()).toContain('会員ページ');
+    expect(await page.locator('h1').textContent()).toContain('会員ページにログイン');
+    expect(await page.textContent('header.masthead')).toContain('まもり銀行カード');
+    expect(await page.getByLabel('会員ID').count()).toBe(1);
+    expect(await page.getByLabel('パスワード').count()).toBe(1);
+    for (const href of ['/portal/register', '/portal/forgot-id', '/portal/forgot-password']) expect(await page.locator(`main a[href="${href}"]`).count(), href).toBe(1);
+    expect(await hasHorizontalScroll(page)).toBe(false);
+    expect(await axeViolations(page)).toEqual([]);
     await page.close();
   });
 
-  // (/admin is the staff console's own, src/admin/.)
-  for (const [path, heading, status] of [
-    ['/portal', '会員ページ', 200],
-    ['/no-such-page', 'ページが見つかりません', 404],
-  ] as const) {
+  // (/admin is the staff console's own, src/admin/; /portal the member portal's shell, above.)
+  for (const [path, heading, status] of [['/no-such-page', 'ページが見つかりません', 404]] as const) {
     it(`gives ${path} the site header, a way home and no axe violation`, async () => {
       const page = await browser.newPage();
       const res = await page.goto(baseUrl + path);

@@ -44,6 +44,10 @@ const PLAN: Record<string, Plan> = {
   'jcb-reissued-new': { amount: '45000', challenge: 'otp', transStatus: 'Y', eci: '05' },
   'jcb-two-cards': { amount: '45000', challenge: 'otp', transStatus: 'Y', eci: '05' },
   'visa-two-cards': { amount: '45000', challenge: 'otp', transStatus: 'Y', eci: '05' },
+  // The cards to register in the member portal (portal-journey.test.ts registers them): guidance until then.
+  'jcb-unregistered': { amount: '1200', challenge: { guidance: '本人認証サービスへのご登録が必要です' }, transStatus: 'N', reason: '13' },
+  'jcb-provisional-member': { amount: '1200', challenge: { guidance: '本人認証サービスへのご登録が必要です' }, transStatus: 'N', reason: '13' },
+  'jcb-corporate': { amount: '1200', challenge: { guidance: '本人認証サービスへのご登録が必要です' }, transStatus: 'N', reason: '13' },
 };
 
 /**

@@ -45,6 +45,12 @@ const GETS: [string, () => string, number[]][] = [
   ['new issuer form', () => '/admin/issuers/new', [200, 403, 403, 403, 403]],
   ['own issuer settings', () => '/admin/issuers/default', [200, 200, 403, 200, 404]],
   ['other issuer settings', () => '/admin/issuers/north', [200, 404, 403, 404, 200]],
+  ['cardholder reports', () => '/admin/reports', [200, 200, 200, 200, 200]],
+  ['missing cardholder report', () => '/admin/reports/99999', [404, 404, 404, 404, 404]],
+  ['risk rules', () => '/admin/risk', [200, 200, 200, 200, 200]],
+  ['risk rules of a missing issuer', () => '/admin/risk?issuer=99999', [404, 404, 404, 404, 404]],
+  ['risk draft as JSON', () => '/admin/risk/draft/json', [200, 200, 403, 403, 200]],
+  ['risk replay', () => '/admin/risk/replay?days=7', [200, 200, 200, 200, 200]],
 ];
 
 describe('the role matrix', () => {

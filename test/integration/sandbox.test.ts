@@ -513,12 +513,12 @@ describe('what each demo card will do now (GET /sandbox/cards), and its reset', 
     }
     const now = (await cardsNow(t))['mc-otp'];
     expect(now).toMatchObject({ state: 'velocity', velocity: { count: 3, limit: 3 } });
-    // The first of the three is an hour old at 04:00 UTC; from just after it, two remain.
-    expect(now.velocity.frictionlessAgainAt).toBe('2026-01-15T04:00:00.001Z');
+    // The estimate spreads the previous hour's authentications evenly: 3 × (1 − f) rounds to 2 after 04:10.
+    expect(now.velocity.frictionlessAgainAt).toBe('2026-01-15T04:10:00.001Z');
     expect((await (await frictionless(t, 'mc-otp')).json()).transStatus).toBe('C');
-    // The challenged purchase counts too: now the second purchase (03:01) has to be an hour old.
+    // The challenged purchase counts too: 4 × (1 − f) rounds to 2 after 04:22:30.
     const later = (await cardsNow(t))['mc-otp'];
-    expect(later.velocity).toEqual({ count: 4, limit: 3, frictionlessAgainAt: '2026-01-15T04:01:00.001Z' });
+    expect(later.velocity).toEqual({ count: 4, limit: 3, frictionlessAgainAt: '2026-01-15T04:22:30.001Z' });
     t.clock.set(Date.parse(later.velocity.frictionlessAgainAt!) - 1);
     expect((await cardsNow(t))['mc-otp'].state).toBe('velocity');
     t.clock.set(Date.parse(later.velocity.frictionlessAgainAt!));

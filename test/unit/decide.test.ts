@@ -18,12 +18,16 @@ const SMS_MEMBER: Member = {
   phoneStatus: 'verified',
   hasPassword: false,
   personalMessage: null,
+  phoneChangedAt: null,
+  createdAt: 0,
+  lockedAt: null,
+  lockCause: null,
 };
 
 function cardOnFile(o: { card?: Partial<CardOnFile['card']>; member?: Partial<Member> | null; phoneProvisional?: boolean } = {}): CardOnFile {
   return {
-    card: { id: 1, accountId: 1, brand: 'jcb', status: 'active', expiry: '3012', panLast4: '0001', replacedByCardId: null, ...o.card },
-    cardholder: { id: 1, phoneProvisional: o.phoneProvisional ?? false },
+    card: { id: 1, accountId: 1, brand: 'jcb', status: 'active', expiry: '3012', panLast4: '0001', replacedByCardId: null, createdAt: 0, ...o.card },
+    cardholder: { id: 1, phoneProvisional: o.phoneProvisional ?? false, dataSharingOptOut: false },
     member: o.member === null ? null : { ...SMS_MEMBER, ...o.member },
   };
 }
@@ -96,6 +100,19 @@ describe('decide: a registered member', () => {
     expect(decide(input({ risk: FRAUD, threeDSRequestorChallengeInd: '06' }))).toEqual({ transStatus: 'R', reason: '11' });
   });
 
+  it('gives a rule\'s reject reason (e.g. 21) where the engine names one, and the fixed outcomes still win', () => {
+    const named: RiskAssessment = { ...FRAUD, reasonCode: '21' };
+    expect(decide(input({ risk: named }))).toEqual({ transStatus: 'R', reason: '21' });
+    expect(decide(input({ risk: named, cardOnFile: cardOnFile({ card: { status: 'blocked_stolen' } }) }))).toEqual({ transStatus: 'R', reason: '10' });
+    expect(decide(input({ risk: named, cardOnFile: cardOnFile({ member: { status: 'locked' } }) }))).toEqual({ transStatus: 'N', reason: '19' });
+  });
+
+  it('answers I where the engine decided informational, and guidance still comes first for the unregistered', () => {
+    const info: RiskAssessment = { decision: 'informational', score: 0, reasons: ['data only'] };
+    expect(decide(input({ risk: info, threeDSRequestorChallengeInd: '05' }))).toEqual({ transStatus: 'I' });
+    expect(decide(input({ risk: info, cardOnFile: cardOnFile({ member: null }) }))).toMatchObject({ transStatus: 'C', method: 'guidance_register' });
+  });
+
   it('answers I to a data-only request (06), even when risk asks for a challenge', () => {
     expect(decide(input({ risk: HIGH, threeDSRequestorChallengeInd: '06' }))).toEqual({ transStatus: 'I' });
   });
@@ -151,6 +168,10 @@ describe('usableMethod', () => {
     ['SMS with a phone not yet verified', { member: { phoneStatus: 'provisional' } }, 'guidance_phone'],
     ['SMS without a phone', { member: { phone: null, phoneStatus: 'none' } }, 'guidance_phone'],
     ['SMS while the cardholder’s phone is provisional', { phoneProvisional: true }, 'guidance_phone'],
+    ['SMS with the issuer’s record provisional but the phone confirmed since (portal or helpdesk)', { phoneProvisional: true, member: { phoneChangedAt: 1_700_000_000_000 } }, 'sms_otp'],
+    ['SMS with a confirmed-then-unverified phone (marked provisional again) on a provisional record', { phoneProvisional: true, member: { phoneChangedAt: 1_700_000_000_000, phoneStatus: 'provisional' } }, 'guidance_phone'],
+    ['a confirmed phone on a provisional record, static-password Mastercard', { phoneProvisional: true, card: { brand: 'mastercard' }, member: { authMethod: 'password', hasPassword: true, phoneChangedAt: 1 } }, 'sms_otp'],
+    ['an unconfirmed phone on a provisional record, password member without a password', { phoneProvisional: true, member: { authMethod: 'password' } }, 'guidance_register'],
     ['a static password', { member: { authMethod: 'password', hasPassword: true } }, 'password'],
     ['a password method without a password but with a phone', { member: { authMethod: 'password' } }, 'sms_otp'],
     ['a password method with neither', { member: { authMethod: 'password', phone: null, phoneStatus: 'none' } }, 'guidance_register'],

@@ -279,7 +279,7 @@ function Fact({ term, children }: { term: string; children?: Child }) {
 
 export function CardholderPage(props: Common & { data: CardholderPageData; actions: ActionLinks | null }) {
   const t = say(props.lang);
-  const { holder, cards, registrations, transactions, requests, audit } = props.data;
+  const { holder, cards, registrations, transactions, requests, reports, audit } = props.data;
   const time = (ms: number | null) => formatTime(ms, props.lang, props.timeZone);
   const cardCols = [
     t({ ja: 'カード番号', en: 'Card number' }),
@@ -419,6 +419,26 @@ export function CardholderPage(props: Common & { data: CardholderPageData; actio
               </tr>
             ))}
           </DataTable>
+        )}
+      </section>
+
+      <section aria-labelledby="reports-heading">
+        <h2 id="reports-heading">{t({ ja: '本人からの申告', en: "Cardholder's reports" })}</h2>
+        {reports.length === 0 ? (
+          <p>{t({ ja: '会員ページからの申告はありません。', en: 'No reports from the member portal.' })}</p>
+        ) : (
+          <ul class="plain-list">
+            {reports.map((r) => (
+              <li>
+                <a href={`/admin/reports/${r.id}`}>
+                  {r.kind === 'transaction'
+                    ? t({ ja: '身に覚えのない認証', en: 'Authentication not made by the cardholder' })
+                    : t({ ja: `身に覚えのない登録内容の変更（${r.change ?? ''}）`, en: `Change not made by the cardholder (${r.change ?? ''})` })}
+                </a>{' '}
+                — {time(r.createdAt)} — {r.state === 'open' ? t({ ja: '未対応', en: 'Open' }) : t({ ja: '対応済み', en: 'Closed' })}
+              </li>
+            ))}
+          </ul>
         )}
       </section>
 

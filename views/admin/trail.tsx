@@ -5,6 +5,7 @@
  * POST and never written back into the page.
  */
 import type { Bi, Lang } from '../i18n.ts';
+import { RiskDecision, riskDetailOf } from './risk-decision.tsx';
 import { formatAmount } from '../../src/challenge/format.ts';
 import type { FieldErrors, FilterFormValues } from '../../src/trail/form.ts';
 import { CHALLENGE_METHODS, FINAL_STATUSES, TRANS_STATUSES, filterParams } from '../../src/trail/form.ts';
@@ -334,6 +335,8 @@ export function TransactionPage(p: { lang: Lang; path: string; site: Bi; me: Sig
           <dd>{txn.eci ?? '—'}</dd>
         </dl>
       </section>
+
+      {riskDetailOf(txn.riskDetail) && <RiskDecision lang={p.lang} detail={riskDetailOf(txn.riskDetail)!} />}
 
       <section aria-labelledby="messages-heading">
         <h2 id="messages-heading">{t({ ja: `メッセージ（${p.view.messages.length}件、順番どおり）`, en: `Messages (${p.view.messages.length}, in order)` })}</h2>

@@ -1,7 +1,7 @@
 import type { Config, RateLimit } from '../../src/config.ts';
 import { localTime } from '../../src/clock.ts';
 import type { IssuerSettings } from '../../src/issuers/settings.ts';
-import type { DemoCardNow } from '../../src/sandbox/card-state.ts';
+import type { DemoCardNow, ProofKind } from '../../src/sandbox/card-state.ts';
 import { demoMemberOf, type DemoCard } from '../../src/sandbox/demo-issuer.ts';
 import { Bilingual, Page } from '../layout.tsx';
 import { SandboxHeader } from './header.tsx';
@@ -143,6 +143,43 @@ function limitText(limit: RateLimit | null, unit: { ja: string; en: string }): {
   return { ja: `${w.ja}に${limit.max}${unit.ja}`, en: `${limit.max} ${unit.en} per ${w.en}` };
 }
 
+const PROOF: Record<ProofKind, { ja: string; en: string }> = {
+  birth_date: { ja: '本人確認：生年月日', en: 'Proof: birth date' },
+  phone_on_file: { ja: '本人確認：カード会社に届出の電話番号', en: 'Proof: the phone number on file' },
+  card_pin: { ja: '本人確認：カードの暗証番号（法人カード）', en: 'Proof: the card PIN (corporate card)' },
+};
+
+/** Whether the card is registered, the proof the portal's registration asks for it, and the way there. */
+function Registration({ card, now }: { card: DemoCard; now: DemoCardNow }) {
+  const { registration, proof } = now;
+  const status = registration.registered
+    ? registration.changed
+      ? { ja: '登録済み（会員ページで登録）', en: 'Registered (in the member portal)' }
+      : { ja: '登録済み', en: 'Registered' }
+    : registration.status === 'provisional'
+      ? { ja: '仮登録：会員ページで本登録できます', en: 'Provisional (仮登録): complete it (本登録) in the member portal' }
+      : { ja: '未登録：会員ページで登録できます', en: 'Not registered: register it in the member portal' };
+  const link = registration.registered
+    ? { ja: '会員ページで再登録', en: 'Re-register in the member portal' }
+    : { ja: '会員ページで登録する', en: 'Register in the member portal' };
+  return (
+    <>
+      <p class="reg-status">
+        <Bilingual ja={status.ja} en={status.en} />
+      </p>
+      <div class="proof" data-proof={proof.kind}>
+        <p>
+          <Bilingual ja={PROOF[proof.kind].ja} en={PROOF[proof.kind].en} />
+        </p>
+        <p>{proof.value ? <code>{proof.value}</code> : <Bilingual ja="（届出なし）" en="(none on file)" />}</p>
+      </div>
+      <a class="button secondary bilingual portal-link" href={now.portalUrl} aria-label={`${card.key}：${link.ja} / ${link.en}`}>
+        <Bilingual ja={link.ja} en={link.en} />
+      </a>
+    </>
+  );
+}
+
 export interface DemoCardsPageProps {
   cards: DemoCard[];
   /** What each card will do now, in the order of `cards`. */
@@ -155,6 +192,23 @@ export interface DemoCardsPageProps {
   at: string;
   /** The card just reset, to say so. */
   reset?: DemoCard;
+}
+
+/** The member ID (and the seeded password) as a tester types them: the registration the portal made once it replaced the seeded one. */
+function memberCell(card: DemoCard, now: DemoCardNow) {
+  if (now.registration.changed) return now.registration.memberId ?? '—';
+  const member = demoMemberOf(card);
+  return (
+    <>
+      {member?.loginId ?? '—'}
+      {member?.password && (
+        <>
+          {' / '}
+          <code>{member.password}</code>
+        </>
+      )}
+    </>
+  );
 }
 
 export function DemoCardsPage({ cards, now, issuers, config, timeZone, at, reset }: DemoCardsPageProps) {
@@ -176,6 +230,12 @@ export function DemoCardsPage({ cards, now, issuers, config, timeZone, at, reset
           <Bilingual
             ja="デモ用のカード会社のカードです。本番のカード番号ではありません（Luhnチェックは通ります）。"
             en="Cards of the demo issuer. Not real card numbers (they pass the Luhn check)."
+          />
+        </p>
+        <p id="register-hint">
+          <Bilingual
+            ja="未登録・仮登録のカードは、表の本人確認の情報（生年月日、届出の電話番号、法人カードは暗証番号）で会員ページから登録できます。確認コードはメール送信箱（/sandbox/mail）に、携帯電話の確認コードはSMS送信箱（/sandbox/sms）に届きます。「元に戻す」で登録前の状態に戻せます。"
+            en="Cards not registered yet (or only provisionally) can be registered in the member portal with the proof in the table (birth date, phone number on file, or a corporate card's PIN). The e-mail code arrives in the mail outbox (/sandbox/mail), the phone's code in the SMS outbox (/sandbox/sms). Reset puts a card back as it was before."
           />
         </p>
         <p id="limits" class="notice">
@@ -207,6 +267,9 @@ export function DemoCardsPage({ cards, now, issuers, config, timeZone, at, reset
                   <Bilingual ja="会員ID / パスワード" en="Member ID / password" />
                 </th>
                 <th>
+                  <Bilingual ja="会員ページでの登録" en="Registering in the member portal" />
+                </th>
+                <th>
                   <Bilingual ja="用途・想定される結果" en="What it is for, expected outcome" />
                 </th>
                 <th>
@@ -227,13 +290,10 @@ export function DemoCardsPage({ cards, now, issuers, config, timeZone, at, reset
                     {c.brand}
                   </td>
                   <td data-label="会員ID / member ID">
-                    {demoMemberOf(c)?.loginId ?? '—'}
-                    {demoMemberOf(c)?.password && (
-                      <>
-                        {' / '}
-                        <code>{demoMemberOf(c)!.password}</code>
-                      </>
-                    )}
+                    {memberCell(c, now[i])}
+                  </td>
+                  <td class="registration" data-label="会員ページ / portal" data-registered={String(now[i].registration.registered)}>
+                    <Registration card={c} now={now[i]} />
                   </td>
                   <td class="purpose">
                     <Bilingual ja={c.purpose.ja} en={c.purpose.en} />

@@ -30,6 +30,8 @@ export type RowOutcome = 'inserted' | 'updated' | 'unchanged';
 export interface OnFileCard {
   id: number;
   cardholderId: number;
+  /** The card account, whose registration (members row) a personal message is for. */
+  accountId: number;
   customerRef: string;
   expiry: string;
   status: CardStatus;
@@ -75,12 +77,12 @@ export interface ApplyResult {
 export async function cardsByHash(tx: DatabaseOrTransaction, hashes: string[]): Promise<Map<string, OnFileCard>> {
   const map = new Map<string, OnFileCard>();
   if (hashes.length === 0) return map;
-  const rows = await tx.all<{ h: string; id: number; cardholder_id: number; customer_ref: string; expiry: string; status: CardStatus; corporate: number; pin_hash: string | null }>(
-    sql`SELECT c.pan_hash AS h, c.id, c.cardholder_id, ch.customer_ref, c.expiry, c.status, c.corporate, c.pin_hash
+  const rows = await tx.all<{ h: string; id: number; cardholder_id: number; account_id: number; customer_ref: string; expiry: string; status: CardStatus; corporate: number; pin_hash: string | null }>(
+    sql`SELECT c.pan_hash AS h, c.id, c.cardholder_id, c.account_id, ch.customer_ref, c.expiry, c.status, c.corporate, c.pin_hash
         FROM cards c JOIN cardholders ch ON ch.id = c.cardholder_id
         WHERE c.pan_hash IN (SELECT value FROM json_each(${JSON.stringify(hashes)}))`,
   );
-  for (const r of rows) map.set(r.h, { id: r.id, cardholderId: r.cardholder_id, customerRef: r.customer_ref, expiry: r.expiry, status: r.status, corporate: !!r.corporate, pinHash: r.pin_hash });
+  for (const r of rows) map.set(r.h, { id: r.id, cardholderId: r.cardholder_id, accountId: r.account_id, customerRef: r.customer_ref, expiry: r.expiry, status: r.status, corporate: !!r.corporate, pinHash: r.pin_hash });
   return map;
 }
 
@@ -124,6 +126,8 @@ export async function applyRows(ctx: ApplyContext, rows: PreparedRow[]): Promise
   let pendingCards: PendingCard[] = [];
   /** Customer numbers of cards added earlier in this batch (a reissue may replace one). */
   const addedCards = new Map<string, string>();
+  /** Personal messages for the registrations of cards on file (a new card has none yet), by card account. */
+  const messages = new Map<number, { message: string; counted: 'updated' | 'unchanged' | 'inserted' }>();
 
   const flush = async () => {
     if (ctx.dryRun || (pendingHolders.size === 0 && pendingCards.length === 0)) return;
@@ -247,8 +251,9 @@ export async function applyRows(ctx: ApplyContext, rows: PreparedRow[]): Promise
         }
         Object.assign(card, { expiry: row.expiry, status, corporate: row.corporate, pinHash });
       }
-      if (changed || holderChanged) result.updated++;
-      else result.unchanged++;
+      const counted = changed || holderChanged ? 'updated' : 'unchanged';
+      result[counted]++;
+      if (row.personalMessage) messages.set(card.accountId, { message: row.personalMessage, counted });
       continue;
     }
 
@@ -264,11 +269,13 @@ export async function applyRows(ctx: ApplyContext, rows: PreparedRow[]): Promise
           result.rejections.push(rejection(row.line, 'replaces_pan', r.reason === 'already_replaced' ? 'already_replaced' : 'replaces_unknown', { last4: row.replacesPan!.slice(-4) }));
           continue;
         }
-        cards.set(row.panHash, { id: r.cardId, cardholderId: old.cardholderId, customerRef: row.customerRef, expiry: row.expiry, status: row.status, corporate: row.corporate, pinHash: row.storePinHash ?? old.pinHash });
+        cards.set(row.panHash, { id: r.cardId, cardholderId: old.cardholderId, accountId: old.accountId, customerRef: row.customerRef, expiry: row.expiry, status: row.status, corporate: row.corporate, pinHash: row.storePinHash ?? old.pinHash });
       }
       old.status = 'replaced';
       result.inserted++;
       addedCards.set(row.panHash, row.customerRef);
+      // The new number joins the old card's account, and with it its registration.
+      if (row.personalMessage) messages.set(old.accountId, { message: row.personalMessage, counted: 'inserted' });
       continue;
     }
 
@@ -277,7 +284,36 @@ export async function applyRows(ctx: ApplyContext, rows: PreparedRow[]): Promise
     result.inserted++;
   }
   await flush();
+  await applyMessages(ctx, messages, result, now);
   return result;
+}
+
+/**
+ * The issuer's provisional personal messages (JCB's 仮メッセージ) set on the registrations of the
+ * rows' card accounts: only where the member has no message yet or its message is still the
+ * issuer's (provisional), never over one the cardholder chose. A card with no registration gets
+ * nothing (the portal's registration asks for a message). A row whose only change is its message
+ * counts as updated.
+ */
+async function applyMessages(ctx: ApplyContext, messages: Map<number, { message: string; counted: RowOutcome }>, result: ApplyResult, now: number): Promise<void> {
+  if (messages.size === 0) return;
+  const registered = await ctx.tx.all<{ id: number; card_account_id: number; personal_message: string | null; personal_message_provisional: number }>(
+    sql`SELECT id, card_account_id, personal_message, personal_message_provisional FROM members
+        WHERE card_account_id IN (SELECT value FROM json_each(${JSON.stringify([...messages.keys()])}))`,
+  );
+  for (const m of registered) {
+    const { message, counted } = messages.get(m.card_account_id)!;
+    const own = !!m.personal_message && !m.personal_message_provisional;
+    if (own || (m.personal_message === message && m.personal_message_provisional)) continue;
+    if (!ctx.dryRun) {
+      await ctx.tx.run(sql`UPDATE members SET personal_message = ${message}, personal_message_provisional = 1, updated_at = ${now}
+        WHERE id = ${m.id} AND (personal_message IS NULL OR personal_message = '' OR personal_message_provisional = 1)`);
+    }
+    if (counted === 'unchanged') {
+      result.unchanged--;
+      result.updated++;
+    }
+  }
 }
 
 function holderFields(r: ValidRow) {

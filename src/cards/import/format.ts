@@ -31,9 +31,13 @@ export const COLUMN_NAMES = [
   'corporate',
   'pin',
   'pin_hash',
+  'personal_message',
 ] as const;
 
 export type ColumnName = (typeof COLUMN_NAMES)[number];
+
+/** The longest personal message a file may give (characters). */
+export const PERSONAL_MESSAGE_MAX = 40;
 
 export const COLUMNS: readonly ColumnSpec[] = [
   { name: 'customer_number', ja: '顧客番号', required: true, en: "The issuer's customer number (1-40 letters, digits, - or _)", jaDescription: '顧客番号（英数字・-・_ 1〜40 文字）' },
@@ -51,6 +55,13 @@ export const COLUMNS: readonly ColumnSpec[] = [
   { name: 'corporate', ja: '法人カード', required: false, en: 'Corporate card (registers with card number + card PIN): 1/0 (default 0)', jaDescription: '法人カード（カード番号と暗証番号で登録）: 1/0（既定 0）' },
   { name: 'pin', ja: '暗証番号', required: false, en: 'Corporate card PIN, 4 digits: hashed on import (PBKDF2), never stored as given', jaDescription: '法人カードの暗証番号（4 桁、取り込み時にハッシュ化）' },
   { name: 'pin_hash', ja: '暗証番号ハッシュ', required: false, en: 'Or the PIN as the core system hashed it, "scheme$…", stored as given', jaDescription: '基幹システムでハッシュ化した暗証番号（"方式$…"、そのまま保存）' },
+  {
+    name: 'personal_message',
+    ja: '仮メッセージ',
+    required: false,
+    en: `The issuer's provisional personal message for the card's registration (at most ${PERSONAL_MESSAGE_MAX} characters): set on registered cards whose message is empty or still provisional, never over the cardholder's own`,
+    jaDescription: `本人認証の仮メッセージ（${PERSONAL_MESSAGE_MAX} 文字まで）。登録済みのカードで、メッセージが未設定または仮のものの場合のみ設定（会員が設定したメッセージは上書きしない）`,
+  },
 ];
 
 /** Header cell (English or Japanese, any case, surrounding spaces ignored) → column. */
@@ -79,5 +90,8 @@ export function parseFlag(value: string): boolean | undefined {
   return undefined;
 }
 
-/** The header row of a file in this format, English names (what the export and examples write). */
-export const HEADER_ROW = COLUMN_NAMES.join(',');
+/**
+ * The header row of a file in this format, English names (what the examples write): the card and
+ * cardholder columns. `personal_message` is optional and left out; a file that has it adds it.
+ */
+export const HEADER_ROW = COLUMN_NAMES.filter((c) => c !== 'personal_message').join(',');

@@ -27,6 +27,7 @@ import { applyRows, cardsByHash, type OnFileCard, type PreparedRow } from './app
 import { DecodeError, decodeCardFile, type EncodingChoice, type FileEncoding } from './decode.ts';
 import { chunkRecords, cutFile, FileFormatError, readHeader, CHUNK_LINES, type FileChunk } from './file.ts';
 import type { ColumnName } from './format.ts';
+import { lockPacer, type LockPacer } from './pace.ts';
 import { checkChunks, checkRecord, decodeSeen, hashRows, type PreparedBatchRows } from './prepare.ts';
 import type { Rejection, RowContext, ValidRow } from './validate.ts';
 
@@ -52,6 +53,8 @@ export interface ImportDeps {
    * next batch there while it writes this one. Without it every batch is prepared here, then written.
    */
   batchPreparer?: BatchPreparer;
+  /** Called (and awaited) after each batch's transaction commits (cards-cli.ts: the WAL checkpointer, checkpointer.ts). */
+  afterCommit?: () => Promise<void> | void;
 }
 
 /** Prepares batches off the caller's thread, in the order asked (prepare.ts prepareChunks, on a worker). */
@@ -114,8 +117,11 @@ export interface ImportErrorRow {
   messageEn: string;
 }
 
-/** Rows per batch for runImport: a few thousand keep each write transaction to tens of milliseconds. */
-export const DEFAULT_BATCH_ROWS = 5_000;
+/**
+ * Rows per batch for runImport: each batch is one write transaction, and while it holds the write
+ * lock no AReq can record its transaction. 2,500 rows hold it for about 100 ms on a 2-core machine.
+ */
+export const DEFAULT_BATCH_ROWS = 2_500;
 
 // ─── Creating ───────────────────────────────────────────────────────────────────
 
@@ -155,6 +161,7 @@ export async function createImport(deps: ImportDeps, input: NewImport): Promise<
   const [row] = await db.insert(cardImports).values({ ...base, encoding, state: 'failed', error: 'incomplete_upload:', cursor: 2 }).returning({ id: cardImports.id });
   const all: FileChunk[] = [{ seq: 1, body: cut.header }, ...cut.chunks];
   const GROUP = 2 * 2 ** 20; // characters per write transaction
+  const pace = lockPacer();
   for (let i = 0; i < all.length; ) {
     const group: [number, number, string][] = [];
     let size = 0;
@@ -163,7 +170,8 @@ export async function createImport(deps: ImportDeps, input: NewImport): Promise<
       size += all[i].body.length;
       i++;
     }
-    await db.run(sql`INSERT INTO card_import_chunks (import_id, seq, body) SELECT value->>0, value->>1, value->>2 FROM json_each(${JSON.stringify(group)})`);
+    const json = JSON.stringify(group);
+    await pace.write(() => db.run(sql`INSERT INTO card_import_chunks (import_id, seq, body) SELECT value->>0, value->>1, value->>2 FROM json_each(${json})`));
   }
   await db.update(cardImports).set({ state: 'queued', error: null, totalRows: cut.totalRows }).where(eq(cardImports.id, row.id));
   return { importId: row.id };
@@ -180,6 +188,13 @@ interface FileState {
   cursor: number;
 }
 const fileStates = new Map<number, FileState>();
+/** Each import's pacing of its batches in this process (pace.ts). */
+const pacers = new Map<number, LockPacer>();
+function pacerOf(importId: number): LockPacer {
+  let pacer = pacers.get(importId);
+  if (!pacer) pacers.set(importId, (pacer = lockPacer()));
+  return pacer;
+}
 
 /**
  * Processes the next rows from the cursor (about `maxRows`, in whole chunks of CHUNK_LINES lines)
@@ -240,7 +255,8 @@ async function writeBatch(
   const issuer = await issuerById(db, imp.issuerId);
   const first = await firstIssuer(db);
   const now = clock.now();
-  const claimed = await db.transaction(async (tx) => {
+  // Paced (pace.ts): the write lock stays free for a while after each batch, for the AReqs.
+  const claimed = await pacerOf(importId).write(() => db.transaction(async (tx) => {
     const claim = await tx.run(sql`UPDATE card_imports SET state = 'running', started_at = coalesce(started_at, ${now}), cursor = ${nextCursor}
       WHERE id = ${importId} AND cursor = ${imp.cursor} AND state IN ('queued', 'running')`);
     if (claim.rowsAffected !== 1) return undefined; // another caller took this batch
@@ -268,7 +284,8 @@ async function writeBatch(
     await tx.run(sql`UPDATE card_imports SET processed_rows = processed_rows + ${records}, inserted = inserted + ${applied.inserted},
       updated = updated + ${applied.updated}, unchanged = unchanged + ${applied.unchanged}, rejected = rejected + ${all.length} WHERE id = ${importId}`);
     return applied.rejections;
-  });
+  }));
+  await deps.afterCommit?.();
   if (claimed) {
     const panOfLine = new Map(prepared.rows.map((p) => [p.line, p.pan]));
     for (const r of claimed) {
@@ -365,6 +382,7 @@ export async function failImport(deps: ImportDeps, importId: number, error: unkn
   const res = await deps.db.run(sql`UPDATE card_imports SET state = 'failed', error = ${`internal:${message}`}, finished_at = ${now} WHERE id = ${importId} AND state IN ('queued', 'running')`);
   if (res.rowsAffected === 1) {
     fileStates.delete(importId);
+    pacers.delete(importId);
     await auditImport(deps, importId);
     await dropChunks(deps.db, importId);
   }
@@ -381,6 +399,7 @@ async function finishImport(deps: ImportDeps, imp: typeof cardImports.$inferSele
   });
   if (done) {
     fileStates.delete(imp.id);
+    pacers.delete(imp.id);
     await dropChunks(deps.db, imp.id);
   }
   return (await importProgress(deps.db, imp.id, now))!;
@@ -388,8 +407,9 @@ async function finishImport(deps: ImportDeps, imp: typeof cardImports.$inferSele
 
 /** The file is not needed once the job has ended; deleted a group at a time (short write transactions). */
 async function dropChunks(db: Database, importId: number): Promise<void> {
+  const pace = lockPacer();
   for (;;) {
-    const res = await db.run(sql`DELETE FROM card_import_chunks WHERE import_id = ${importId} AND seq IN (SELECT seq FROM card_import_chunks WHERE import_id = ${importId} ORDER BY seq LIMIT 100)`);
+    const res = await pace.write(() => db.run(sql`DELETE FROM card_import_chunks WHERE import_id = ${importId} AND seq IN (SELECT seq FROM card_import_chunks WHERE import_id = ${importId} ORDER BY seq LIMIT 100)`));
     if (res.rowsAffected === 0) return;
   }
 }

@@ -8,7 +8,7 @@ import type { Brand, CardStatus } from '../../db/schema.ts';
 import { BRAND_IDS } from '../../protocol/brands.ts';
 import { findBinRange, type BinRange } from '../bin-ranges.ts';
 import { luhnValid } from '../pan.ts';
-import { FILE_STATUSES, parseFlag, type ColumnName } from './format.ts';
+import { FILE_STATUSES, parseFlag, PERSONAL_MESSAGE_MAX, type ColumnName } from './format.ts';
 
 export interface ValidRow {
   line: number;
@@ -28,6 +28,8 @@ export interface ValidRow {
   corporate: boolean;
   pin: string | null;
   pinHash: string | null;
+  /** The issuer's provisional personal message for the registration (apply.ts: registered cards only). */
+  personalMessage?: string | null;
 }
 
 export type RejectionCode =
@@ -60,7 +62,8 @@ export type RejectionCode =
   | 'pin_format'
   | 'pin_both'
   | 'pin_hash_format'
-  | 'pin_required';
+  | 'pin_required'
+  | 'personal_message_too_long';
 
 export interface Rejection {
   line: number;
@@ -102,6 +105,7 @@ export const REJECTION_MESSAGES: Record<RejectionCode, { ja: string; en: string 
   pin_both: { ja: '暗証番号と暗証番号ハッシュは、どちらか一方だけを指定してください。', en: 'Give either the PIN or its hash, not both.' },
   pin_hash_format: { ja: '暗証番号ハッシュは "方式$値" の形式で指定してください。', en: 'The PIN hash must be "scheme$value".' },
   pin_required: { ja: '新しい法人カードには暗証番号（または暗証番号ハッシュ）が必要です。', en: 'A new corporate card needs its PIN (or PIN hash).' },
+  personal_message_too_long: { ja: '仮メッセージは {max} 文字以内で指定してください。', en: 'The personal message must be at most {max} characters.' },
 };
 
 export function rejection(line: number, field: ColumnName | null, code: RejectionCode, params: Record<string, string | number> = {}): Rejection {
@@ -201,10 +205,12 @@ export function validateRow(line: number, get: (c: ColumnName) => string, ctx: R
   if ((pin || pinHash) && !corporate) return refuse(pin ? 'pin' : 'pin_hash', 'pin_not_corporate');
   if (pin && !/^\d{4}$/.test(pin)) return refuse('pin', 'pin_format');
   if (pinHash && (!PIN_HASH.test(pinHash) || pinHash.length > 512)) return refuse('pin_hash', 'pin_hash_format');
+  const personalMessage = get('personal_message').trim() || null;
+  if (personalMessage && [...personalMessage].length > PERSONAL_MESSAGE_MAX) return refuse('personal_message', 'personal_message_too_long', { max: PERSONAL_MESSAGE_MAX });
 
   return {
     ok: true,
-    row: { line, customerRef, name, nameKana, birthDate, phone, phoneProvisional, email, pan, expiry, brand: range.brand, status, replacesPan, corporate, pin, pinHash },
+    row: { line, customerRef, name, nameKana, birthDate, phone, phoneProvisional, email, pan, expiry, brand: range.brand, status, replacesPan, corporate, pin, pinHash, personalMessage },
   };
 }
 
