@@ -20,6 +20,7 @@ import { appendAudit } from '../admin/audit-log.ts';
 import { csrfTokenFor, csrfTokenValid, endSession, openSession, resumeSubjectSession, type SubjectSession } from '../admin/sessions.ts';
 import { cardAccounts, cardholders, members } from '../db/schema.ts';
 import type { AppEnv } from '../deps.ts';
+import { portalMemberById, type PortalMemberRow } from './sign-in.ts';
 import { inMaintenance, issuerSettings, issuerSettingsForHost, listIssuerSettings, type IssuerSettings } from '../issuers/settings.ts';
 
 /** `__Host-`: Secure, no Domain, Path=/ — the browser refuses it from any other host or over plain http. */
@@ -28,7 +29,7 @@ const LANG_COOKIE = '__Host-mamori-lang';
 const ISSUER_COOKIE = '__Host-mamori-portal-issuer';
 
 /** The signed-in member as the portal's pages need it. */
-export type PortalMember = typeof members.$inferSelect & { cardholderId: number; issuerId: number };
+export type PortalMember = PortalMemberRow;
 
 export type PortalEnv = {
   Variables: AppEnv['Variables'] & {
@@ -153,19 +154,9 @@ async function resumeMember(c: PortalContext): Promise<void> {
   if (!c.get('hostClaimed')) c.set('issuer', await issuerSettings(deps, member.issuerId));
 }
 
-/** A member with its cardholder and issuer (a null issuer on the cardholder is the install's first). */
-export async function portalMember(c: PortalContext, memberId: number): Promise<PortalMember | undefined> {
-  const deps = c.get('deps');
-  const [row] = await deps.db
-    .select({ member: members, cardholderId: cardholders.id, issuerId: cardholders.issuerId })
-    .from(members)
-    .innerJoin(cardAccounts, eq(cardAccounts.id, members.cardAccountId))
-    .innerJoin(cardholders, eq(cardholders.id, cardAccounts.cardholderId))
-    .where(eq(members.id, memberId))
-    .limit(1);
-  if (!row) return undefined;
-  const issuerId = row.issuerId ?? (await issuerSettings(deps, null)).id;
-  return { ...row.member, cardholderId: row.cardholderId, issuerId };
+/** A member with its cardholder and issuer (sign-in.ts reads it the same way for the sign-in). */
+export function portalMember(c: PortalContext, memberId: number): Promise<PortalMember | undefined> {
+  return portalMemberById(c.get('deps'), memberId);
 }
 
 // ─── Signing a member in and out ────────────────────────────────────────────────

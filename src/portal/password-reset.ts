@@ -18,7 +18,8 @@ import { appendAudit, type AuditActor } from '../admin/audit-log.ts';
 import { cardAccounts, cardholders, flows, members, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { bytesToBase64url, sha256Hex } from '../encoding.ts';
-import { CODE_PATTERN, consumeCode, codeWasSent } from '../flow/codes.ts';
+import { CODE_PATTERN, codeWasSent } from '../flow/codes.ts';
+import { checkCountedCode } from '../flow/counted-code.ts';
 import { normaliseEntry } from '../flow/entry.ts';
 import { openStates, valid, type Flow } from '../flow/flow.ts';
 import { sendCode, type SendResult } from '../flow/send.ts';
@@ -27,7 +28,6 @@ import { issuerSettings, type IssuerSettings } from '../issuers/settings.ts';
 import { clearAttempts } from '../members/attempts.ts';
 import { setPassword } from '../members/store.ts';
 import { maskMail, sendMail } from '../messaging/send-mail.ts';
-import { hitCounters } from '../messaging/rate-limit.ts';
 import { memberPasswordProblem, type MemberPasswordProblem } from './member-password.ts';
 import { passwordChangedMail, resetCodeSms, resetLinkMail } from './reset-mail.ts';
 
@@ -36,12 +36,6 @@ export const RESET_TTL_MS = 30 * 60_000;
 export const RESET_PATH = '/portal/password-reset';
 /** 32 random bytes, base64url. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-/**
- * The wrong-code counter's window. A flow lives 30 minutes, so it meets a window's end at most
- * once (the count then restarts once); counters are kept 8 days (rate-limit.ts), longer than one.
- */
-const ATTEMPT_WINDOW_MS = 7 * 24 * 60 * 60_000;
-
 const subjectOf = (memberId: number) => `password_reset:member:${memberId}`;
 
 export type StartResult = { ok: true } | { ok: false; reason: 'no_mail_address' | 'not_registered' };
@@ -212,24 +206,12 @@ export async function completePasswordReset(deps: AppDeps, reset: OpenReset, inp
     return { kind: 'fields', code: codeProblem, password: problem && problem !== 'mismatch' ? problem : undefined, confirmation: confirmationProblem };
   }
 
+  // The code is checked with its wrong entries counted (flow/counted-code.ts); a right one spends the link.
   const limit = issuer.policies.maxAuthAttempts;
-  const store = flowStore(deps);
-  // Each check is claimed first, atomically: only claims within the limit are checked at all.
-  const [count] = await hitCounters(deps.db, [{ key: `password_reset:${flow.id}`, windowMs: ATTEMPT_WINDOW_MS }], deps.clock.now());
-  if (count > limit) {
-    await store.move(flow, 'failed');
-    return { kind: 'too_many' };
-  }
-  const check = await consumeCode(deps, flow.id, code);
-  if (check === 'consumed_before') return { kind: 'closed' };
-  if (check === 'wrong') {
-    if (count < limit) return { kind: 'wrong_code', remaining: limit - count };
-    await store.move(flow, 'failed');
-    return { kind: 'too_many' };
-  }
-
-  // The guarded move spends the link: of two racing right answers only one gets here.
-  if (!(await store.move(flow, 'completed'))) return { kind: 'closed' };
+  const check = await checkCountedCode(deps, flow, code, { counter: `password_reset:${flow.id}`, limit });
+  if (check.kind === 'wrong') return { kind: 'wrong_code', remaining: check.remaining };
+  if (check.kind === 'too_many') return { kind: 'too_many' };
+  if (check.kind !== 'ok') return { kind: 'closed' };
   const now = deps.clock.now();
   await setPassword(deps.db, deps.clock, member.id, password);
   // Proven by mail and phone: earlier wrong entries no longer count toward the lock.

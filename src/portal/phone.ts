@@ -11,7 +11,7 @@
  * (counted on the member's wrong-entry counter, so the challenge's lock applies), or, for a member
  * without one, a code sent to the current number in a flow of its own. The new number's flow is
  * created only after that proof, so holding one means the proof was made. Wrong codes are counted
- * per flow in the database (phone-code.ts) and fail the flow at the issuer's attempt limit.
+ * per flow in the database (flow/counted-code.ts) and fail the flow at the issuer's attempt limit.
  *
  * On success: members.phone verified with phone_changed_at (members/store.ts changePhone), an
  * audit row `member.phone_change` (before → after, masked), and a notice by SMS to the old
@@ -34,7 +34,7 @@ import { phoneFromTyped } from '../messaging/phone-number.ts';
 import type { PhoneError, PhoneSituation } from '../../views/portal/phone.tsx';
 import type { PortalMember } from './http.ts';
 import { changeReportUrl } from './change-report.ts';
-import { checkCountedCode, type CountedCodeCheck } from './phone-code.ts';
+import { checkCountedCode, type CountedCodeCheck } from '../flow/counted-code.ts';
 
 /** How long a code step stays open (each code lives as long as the issuer's otpTtlSeconds within it). */
 export const PHONE_FLOW_TTL_MS = 15 * 60_000;

@@ -17,13 +17,14 @@
  * The flow is bound to the browser that started it: its data holds the SHA-256 of a random token
  * that only that browser's HttpOnly cookie carries, so a flow URL seen elsewhere is useless.
  */
+import { checkCountedCode } from '../flow/counted-code.ts';
 import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { appendAudit } from '../admin/audit-log.ts';
 import { luhnValid, panLookupHash } from '../cards/pan.ts';
 import { cardholders, cards, flows, members, type Brand, type CardStatus, type MemberStatus, type PhoneStatus, type RegistrationProof } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { bytesToBase64url, sha256Hex, timingSafeEqual } from '../encoding.ts';
-import { CODE_PATTERN, consumeCode, issueCode } from '../flow/codes.ts';
+import { CODE_PATTERN, issueCode } from '../flow/codes.ts';
 import { normaliseEntry } from '../flow/entry.ts';
 import { valid, type Flow } from '../flow/flow.ts';
 import { ANSWER_FLOOR_MS, atLeast } from '../flow/pace.ts';
@@ -49,8 +50,6 @@ const PROOF_WINDOW_MS = 24 * 60 * 60_000;
 /** Proof attempts per address in an hour (an office behind one address registers a few cards, not dozens). */
 export const PROOF_ATTEMPTS_PER_IP = 30;
 const IP_WINDOW_MS = 60 * 60_000;
-/** A flow lives at most a few hours with its extensions; a week's window meets its end at most once. */
-const CODE_WINDOW_MS = 7 * 24 * 60 * 60_000;
 
 export const LOGIN_ID_PATTERN = /^[A-Za-z0-9._-]{6,20}$/;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -416,22 +415,13 @@ export async function confirmCode(deps: Deps, reg: OpenRegistration, input: { co
   if (reg.data.mailedTo !== account.email) return { kind: 'not_sent' };
 
   const issuer = await issuerSettings(deps, card.issuerId);
-  const limit = issuer.policies.maxAuthAttempts;
-  const store = flowStore(deps);
-  const [count] = await hitCounters(deps.db, [{ key: `registration:code:${reg.flow.id}`, windowMs: CODE_WINDOW_MS }], deps.clock.now());
-  if (count > limit) {
-    await store.move(reg.flow, 'failed');
-    return { kind: 'too_many' };
-  }
-  // Checked before the code is spent, so that a taken ID does not cost the cardholder their code.
+  // A taken ID is found before the code is checked, so that it does not cost the cardholder their code.
   if (await loginIdProblem(deps, reg, account.loginId)) return { kind: 'taken' };
-  const check = await consumeCode(deps, reg.flow.id, code);
-  if (check === 'consumed_before') return { kind: 'closed' };
-  if (check === 'wrong') {
-    if (count < limit) return { kind: 'wrong', remaining: limit - count };
-    await store.move(reg.flow, 'failed');
-    return { kind: 'too_many' };
-  }
+  // Wrong codes counted in the database; the flow completes below, together with the member's write.
+  const check = await checkCountedCode(deps, reg.flow, code, { counter: `registration:code:${reg.flow.id}`, limit: issuer.policies.maxAuthAttempts, complete: false });
+  if (check.kind === 'wrong') return { kind: 'wrong', remaining: check.remaining };
+  if (check.kind === 'too_many') return { kind: 'too_many' };
+  if (check.kind !== 'ok') return { kind: 'closed' };
   return complete(deps, reg, issuer, input.requestId ?? null);
 }
 

@@ -10,11 +10,12 @@
  * address the member typed. On success the registration's address is the new one, confirmed now,
  * and the OLD address is told, with a "not me" link.
  */
+import { checkCountedCode } from '../flow/counted-code.ts';
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import { appendAudit } from '../admin/audit-log.ts';
 import { flows } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
-import { CODE_PATTERN, codeWasSent, consumeCode, issueCode } from '../flow/codes.ts';
+import { CODE_PATTERN, codeWasSent, issueCode } from '../flow/codes.ts';
 import { normaliseEntry } from '../flow/entry.ts';
 import { openStates, type Flow } from '../flow/flow.ts';
 import type { SendOutcome } from '../flow/send.ts';
@@ -29,8 +30,6 @@ import { checkFreshPassword, noticeAddress, noticeOfChange, type SettingsMember 
 export const EMAIL_FLOW_TTL_MS = 30 * 60_000;
 const STARTS_PER_HOUR = 5;
 const HOUR_MS = 60 * 60_000;
-/** Longer than a flow lives, so a flow meets a window's end at most once. */
-const ATTEMPT_WINDOW_MS = 7 * 24 * HOUR_MS;
 
 const subjectOf = (memberId: number) => `email_change:member:${memberId}`;
 
@@ -203,24 +202,11 @@ export async function confirmEmailChange(
   if (code === '') return { kind: 'fields', code: 'empty' };
   if (!CODE_PATTERN.test(code)) return { kind: 'fields', code: 'format' };
 
-  const { flow } = change;
-  const store = flowStore(deps);
-  const limit = issuer.policies.maxAuthAttempts;
-  // Claimed first, atomically: only claims within the limit are checked at all.
-  const [count] = await hitCounters(deps.db, [{ key: `email_change:${flow.id}`, windowMs: ATTEMPT_WINDOW_MS }], deps.clock.now());
-  if (count > limit) {
-    await store.move(flow, 'failed');
-    return { kind: 'too_many' };
-  }
-  const check = await consumeCode(deps, flow.id, code);
-  if (check === 'consumed_before') return { kind: 'closed' };
-  if (check === 'wrong') {
-    if (count < limit) return { kind: 'wrong', remaining: limit - count };
-    await store.move(flow, 'failed');
-    return { kind: 'too_many' };
-  }
-  // The guarded move: of two racing right answers only one changes the address.
-  if (!(await store.move(flow, 'completed'))) return { kind: 'closed' };
+  // Wrong codes counted in the database; a right one completes the flow (of two racing right answers, one).
+  const check = await checkCountedCode(deps, change.flow, code, { counter: `email_change:${change.flow.id}`, limit: issuer.policies.maxAuthAttempts });
+  if (check.kind === 'wrong') return { kind: 'wrong', remaining: check.remaining };
+  if (check.kind === 'too_many') return { kind: 'too_many' };
+  if (check.kind !== 'ok') return { kind: 'closed' };
 
   const oldAddress = await noticeAddress(deps, member);
   await setVerifiedEmail(deps.db, deps.clock, member.id, change.email);

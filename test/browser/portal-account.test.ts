@@ -11,7 +11,7 @@ import { systemClock } from '../../src/clock.ts';
 import { cards, mailOutbox, members } from '../../src/db/schema.ts';
 import { setPassword } from '../../src/members/store.ts';
 import { demoCard } from '../../src/sandbox/demo-issuer.ts';
-import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot, smallTargets as smallTargetsOf, TARGETS } from '../support/browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createTestApp } from '../support/test-app.ts';
 
@@ -45,14 +45,7 @@ afterAll(async () => {
 const member = async (loginId: string) => (await db.deps.db.select().from(members).where(eq(members.loginId, loginId)).get())!;
 
 /** Every button, link-button and input in main is at least 44 px tall and wide. */
-function smallTargets(): Promise<string[]> {
-  return page.$$eval('main button, main a.button, main input:not([type=hidden]), main .portal-links a', (els) =>
-    els
-      .map((el) => ({ el, r: el.getBoundingClientRect() }))
-      .filter(({ r }) => r.height < 44 || r.width < 44)
-      .map(({ el, r }) => `${el.outerHTML.slice(0, 60)} ${r.width}x${r.height}`),
-  );
-}
+const smallTargets = () => smallTargetsOf(page, `${TARGETS}, main .portal-links a`);
 
 async function checkPage(name: string) {
   expect(await hasHorizontalScroll(page), name).toBe(false);

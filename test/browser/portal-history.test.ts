@@ -13,7 +13,7 @@ import { members } from '../../src/db/schema.ts';
 import { MEMBER_COOKIE } from '../../src/portal/http.ts';
 import { browserAReq } from '../../src/sandbox/areq-builder.ts';
 import { demoCard } from '../../src/sandbox/demo-issuer.ts';
-import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot, smallTargets as smallTargetsOf, TARGETS } from '../support/browser.ts';
 import { demoStaff, newSignedInPage, type DemoLogin } from '../support/console-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createTestApp } from '../support/test-app.ts';
@@ -46,14 +46,7 @@ async function memberPage(context: BrowserContext, loginId: string): Promise<Pag
 }
 
 /** Every button, link-button and input in main is at least 44 px tall and wide. */
-function smallTargets(page: Page): Promise<string[]> {
-  return page.$$eval('main button, main a.button, main input:not([type=hidden]), main textarea', (els) =>
-    els
-      .map((el) => ({ el, r: el.getBoundingClientRect() }))
-      .filter(({ r }) => r.height < 44 || r.width < 44)
-      .map(({ el, r }) => `${el.outerHTML.slice(0, 60)} ${r.width}x${r.height}`),
-  );
-}
+const smallTargets = (page: Page) => smallTargetsOf(page, `${TARGETS}, main textarea`);
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);

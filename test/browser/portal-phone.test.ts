@@ -12,7 +12,7 @@ import { desc, eq } from 'drizzle-orm';
 import { systemClock } from '../../src/clock.ts';
 import { members, smsOutbox } from '../../src/db/schema.ts';
 import { MEMBER_COOKIE } from '../../src/portal/http.ts';
-import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot, smallTargets } from '../support/browser.ts';
 import { memberIdOf, memberSession } from '../support/portal.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createTestApp } from '../support/test-app.ts';
@@ -60,14 +60,6 @@ async function signedIn(loginId: string, javaScriptEnabled = true): Promise<{ pa
   return { page, id };
 }
 
-async function smallTargets(page: Page): Promise<string[]> {
-  return page.$$eval('main button, main a.button, main input:not([type=hidden])', (els) =>
-    els
-      .map((el) => ({ el, r: el.getBoundingClientRect() }))
-      .filter(({ r }) => r.height < 44 || r.width < 44)
-      .map(({ el, r }) => `${el.outerHTML.slice(0, 60)} ${r.width}x${r.height}`),
-  );
-}
 
 async function checked(page: Page, name: string) {
   expect(await hasHorizontalScroll(page)).toBe(false);

@@ -13,7 +13,7 @@ import { insertCard, insertCardholder } from '../../src/cards/card-store.ts';
 import { systemClock } from '../../src/clock.ts';
 import { mailOutbox, members } from '../../src/db/schema.ts';
 import { demoPan } from '../../src/sandbox/demo-issuer.ts';
-import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot, smallTargets } from '../support/browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createTestApp, TEST_SECRETS } from '../support/test-app.ts';
 
@@ -57,14 +57,6 @@ async function phonePage(javaScriptEnabled: boolean): Promise<Page> {
   return page;
 }
 
-async function smallTargets(page: Page): Promise<string[]> {
-  return page.$$eval('main button, main a.button, main input:not([type=hidden])', (els) =>
-    els
-      .map((el) => ({ el, r: el.getBoundingClientRect() }))
-      .filter(({ r }) => r.height < 44 || r.width < 44)
-      .map(({ el, r }) => `${el.outerHTML.slice(0, 60)} ${r.width}x${r.height}`),
-  );
-}
 
 async function checked(page: Page, name: string) {
   expect(await hasHorizontalScroll(page)).toBe(false);

@@ -13,7 +13,7 @@ import { openSession } from '../../src/admin/sessions.ts';
 import { systemClock } from '../../src/clock.ts';
 import { memberReports, members } from '../../src/db/schema.ts';
 import { verifyPassword } from '../../src/members/password.ts';
-import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
+import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot, smallTargets } from '../support/browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { createTestApp } from '../support/test-app.ts';
 
@@ -55,14 +55,6 @@ async function signedInPage(loginId: string, o: { javaScript?: boolean } = {}): 
 }
 
 /** Every button and input in main is at least 44 px tall and wide. */
-function smallTargets(page: Page): Promise<string[]> {
-  return page.$$eval('main button, main a.button, main input:not([type=hidden])', (els) =>
-    els
-      .map((el) => ({ el, r: el.getBoundingClientRect() }))
-      .filter(({ r }) => r.height < 44 || r.width < 44)
-      .map(({ el, r }) => `${el.outerHTML.slice(0, 60)} ${r.width}x${r.height}`),
-  );
-}
 
 async function checkPage(page: Page, name: string) {
   expect(await hasHorizontalScroll(page), name).toBe(false);

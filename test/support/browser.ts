@@ -78,3 +78,16 @@ export function inView(target: Page | Frame, selector: string): Promise<boolean>
     return r.height > 0 && r.top >= -0.5 && r.left >= -0.5 && r.bottom <= window.innerHeight + 0.5 && r.right <= window.innerWidth + 0.5;
   });
 }
+
+/** The portal's and console's tappable things, checked for the 44-px target size. */
+export const TARGETS = 'main button, main a.button, main input:not([type=hidden])';
+
+/** Every element of `selector` smaller than 44 × 44 CSS pixels, described (empty when all are big enough). */
+export function smallTargets(page: Page, selector = TARGETS): Promise<string[]> {
+  return page.$$eval(selector, (els) =>
+    els
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.height < 44 || r.width < 44)
+      .map(({ el, r }) => `${el.outerHTML.slice(0, 60)} ${r.width}x${r.height}`),
+  );
+}

@@ -9,7 +9,7 @@ import { SIGNALS, isSignalName } from '../../src/risk/rules/signals.ts';
 import type { ConsoleTemplate } from '../../src/risk/console-templates.ts';
 import { REPLAY_DAYS } from '../../src/risk/replay.ts';
 import type { Bi, Lang } from '../i18n.ts';
-import { AdminShell, Csrf, Field, Notice, formatTime, say, type SignedIn } from './shell.tsx';
+import { AdminShell, Csrf, Field, formatTime, say, type SignedIn } from './shell.tsx';
 
 export const DECISION_LABEL: Record<Decide, Bi> = {
   frictionless: { ja: '認証画面なし', en: 'frictionless' },

@@ -1,23 +1,24 @@
 /**
  * A flow's code typed back, checked with its wrong entries counted in the database: the one rule
- * for a code that confirms a phone (the portal's phone change here; the helpdesk's test SMS and
- * the password reset check their codes the same way and can call this).
+ * for every code a person reads back (the portal's phone, e-mail and registration codes, the
+ * password reset's SMS code, the helpdesk's test SMS).
  *
  * Each check first claims a count atomically (rate_counters), so concurrent entries cannot check
  * more than `limit` codes; the entry that reaches the limit fails the flow. A malformed entry is
  * answered without a claim. A right code is consumed (single use) and moves the flow to completed
- * in one guarded UPDATE, so of two racing right answers only one completes it.
+ * in one guarded UPDATE, so of two racing right answers only one completes it (`complete: false`
+ * leaves the move to a caller that completes the flow together with its own write).
  *
  * @example
  *   const r = await checkCountedCode(deps, flow, form.code, { counter: `portal_phone:${flow.id}`, limit: 5 })
  *   if (r.kind === 'ok') … // the flow is completed now
  */
-import type { CodeDeps } from '../flow/codes.ts';
-import { CODE_PATTERN, consumeCode } from '../flow/codes.ts';
-import { normaliseEntry } from '../flow/entry.ts';
-import { valid, type Flow } from '../flow/flow.ts';
-import { flowStore } from '../flow/store.ts';
 import { hitCounters } from '../messaging/rate-limit.ts';
+import type { CodeDeps } from './codes.ts';
+import { CODE_PATTERN, consumeCode } from './codes.ts';
+import { normaliseEntry } from './entry.ts';
+import { valid, type Flow } from './flow.ts';
+import { flowStore } from './store.ts';
 
 export type CountedCodeCheck =
   | { kind: 'ok' }
@@ -29,14 +30,17 @@ export type CountedCodeCheck =
   /** The flow ended meanwhile (completed by a twin entry, expired, failed). */
   | { kind: 'closed' };
 
-/** The counter's window: longer than any code flow lives, so a flow meets a window's end at most once. */
-const WINDOW_MS = 24 * 3_600_000;
+/**
+ * The counter's window: longer than any code flow lives even with its extensions, so a flow meets a
+ * window's end at most once; counters are kept 8 days (messaging/rate-limit.ts), longer than one.
+ */
+const WINDOW_MS = 7 * 24 * 3_600_000;
 
 export async function checkCountedCode(
   deps: CodeDeps,
   flow: Pick<Flow, 'id' | 'kind' | 'state' | 'expiresAt'>,
   typed: unknown,
-  o: { counter: string; limit: number },
+  o: { counter: string; limit: number; complete?: boolean },
 ): Promise<CountedCodeCheck> {
   const code = normaliseEntry(typed);
   if (code === '') return { kind: 'empty' };
@@ -55,5 +59,6 @@ export async function checkCountedCode(
     await store.move(flow, 'failed');
     return { kind: 'too_many' };
   }
+  if (o.complete === false) return { kind: 'ok' };
   return (await store.move(flow, 'completed')) ? { kind: 'ok' } : { kind: 'closed' };
 }
