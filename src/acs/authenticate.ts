@@ -28,6 +28,7 @@ import { computeAuthenticationValue } from './authentication-value.ts';
 import { decide, type Decision } from './decide.ts';
 import { recordTransaction } from './transaction-writer.ts';
 import { areqLabel, latencyIncrement } from '../insight/stats.ts';
+import { prepareAppChallenge, type AppChallengeSetup } from '../app-channel/ares.ts';
 
 /** The first CReq must arrive within 30 seconds of an ARes with transStatus C. */
 export const CREQ_TIMEOUT_MS = 30_000;
@@ -90,7 +91,9 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
     smsUnavailableReason: config.SMS_BREAKER_TRANS_STATUS_REASON,
   });
 
-  const outcome = await outcomeFor(deps, decision, areq, brand);
+  // An app challenge: the key agreement and its signed content, and the secure channel's row (same commit).
+  const app = decision.transStatus === 'C' && areq.deviceChannel === '01' ? await prepareAppChallenge(deps, areq, { acsTransID, brand, now }) : undefined;
+  const outcome = await outcomeFor(deps, decision, areq, brand, app);
   const ares = buildARes({
     messageVersion: areq.messageVersion as ARes['messageVersion'],
     threeDSServerTransID: areq.threeDSServerTransID,
@@ -161,7 +164,10 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
     latencyIncrement('ares_ms', issuer.id, now, performance.now() - receivedAt),
   ];
   // The card's risk history moves on with the row (same commit; nothing if the row loses a race).
-  const alongside = assessed?.history ? historyStatements(acsTransID, { ...assessed.history, transStatus: ares.transStatus! }) : undefined;
+  const alongside = [
+    ...(assessed?.history ? historyStatements(acsTransID, { ...assessed.history, transStatus: ares.transStatus! }) : []),
+    ...(app?.statements ?? []),
+  ];
   const stored = await recordTransaction(db, { row, creqTimeoutAt: decision.transStatus === 'C' ? now + CREQ_TIMEOUT_MS : undefined, stats, alongside });
   if (!stored) {
     const winner = await findByIds(deps, areq.threeDSServerTransID, areq.dsTransID!);
@@ -243,7 +249,7 @@ async function assessRisk(
   }
 }
 
-async function outcomeFor(deps: AuthenticateDeps, decision: Decision, areq: AReq, brand: CardOnFile['card']['brand']): Promise<AResOutcome> {
+async function outcomeFor(deps: AuthenticateDeps, decision: Decision, areq: AReq, brand: CardOnFile['card']['brand'], app?: AppChallengeSetup): Promise<AResOutcome> {
   switch (decision.transStatus) {
     case 'Y': {
       const eci = eciFor(brand, 'Y');
@@ -263,7 +269,7 @@ async function outcomeFor(deps: AuthenticateDeps, decision: Decision, areq: AReq
     case 'C':
       return {
         transStatus: 'C',
-        acsURL: `${deps.config.PUBLIC_URL}/3ds/challenge`,
+        ...(app ? app.fields : { acsURL: `${deps.config.PUBLIC_URL}/3ds/challenge` }),
         acsChallengeMandated: decision.mandated ? 'Y' : 'N',
         authenticationType: authenticationTypeFor(decision.method),
       };

@@ -921,3 +921,44 @@ export const issuerAssets = sqliteTable('issuer_assets', {
   body: text('body').notNull(),
   createdAt: createdAt(),
 });
+
+// ─── App channel (deviceChannel 01) ─────────────────────────────────────────────
+
+/**
+ * The secure channel of one app challenge (src/app-channel/): the session key the ARes's key
+ * agreement derived, sealed with the appliance's data key (never in the clear), the two JWE
+ * counters, the `enc` the SDK chose and what the ARes announced. Deleted when the transaction ends.
+ */
+export const appSessions = sqliteTable('app_sessions', {
+  acsTransID: text('acs_trans_id').primaryKey(),
+  sdkTransID: text('sdk_trans_id').notNull(),
+  /** The 256-bit CEK, AES-GCM-sealed (app-channel/crypto.ts sealSessionKey). */
+  keyCipher: text('key_cipher').notNull(),
+  /** The JWE enc of the first CReq (A128CBC-HS256 or A128GCM); every CRes answers with it. */
+  enc: text('enc'),
+  /** The sdkCounterStoA the next CReq must carry, and the acsCounterAtoS of the next CRes (0–255). */
+  sdkCounter: integer('sdk_counter').notNull().default(0),
+  acsCounter: integer('acs_counter').notNull().default(0),
+  /** acsRenderingType as the ARes announced it. */
+  rendering: text('rendering', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+  /** The SDK's sdkMaxTimeout, in minutes. */
+  sdkMaxTimeout: integer('sdk_max_timeout').notNull(),
+  /** What the last CRes offered (its UI type, the select options and what each stands for), JSON. */
+  ui: text('ui', { mode: 'json' }).$type<Record<string, unknown>>(),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * The sandbox's throw-away ACS signing chain (its own DS root → ACS leaf), made once and shared
+ * by every process and isolate so that one root verifies every acsSignedContent. Sandbox only.
+ */
+export const sandboxSigning = sqliteTable('sandbox_signing', {
+  id: text('id').primaryKey(),
+  /** The leaf's private key (PKCS#8), AES-GCM-sealed like the session keys. */
+  keyCipher: text('key_cipher').notNull(),
+  /** PEM certificates, leaf first, then the sandbox DS root. */
+  chainPem: text('chain_pem').notNull(),
+  rootPem: text('root_pem').notNull(),
+  createdAt: createdAt(),
+});

@@ -144,7 +144,11 @@ export type AResOutcome =
   | { transStatus: 'I'; eci?: string; authenticationValue?: string }
   | {
       transStatus: 'C';
-      acsURL: string;
+      /** Browser: the challenge's URL. The app channel has none at the top level (it is inside acsSignedContent). */
+      acsURL?: string;
+      /** App channel (src/app-channel/ares.ts): the signed key agreement, and how the SDK must render. */
+      acsSignedContent?: string;
+      acsRenderingType?: Record<string, string>;
       acsChallengeMandated: 'Y' | 'N';
       /** 2.2.0 vocabulary: 01 static password, 02 dynamic (SMS OTP). */
       authenticationType: AuthenticationType;
@@ -189,7 +193,12 @@ export function buildARes(input: AResInput): ARes {
       Object.assign(ares, { transStatusReason: input.transStatusReason, eci: input.eci });
       break;
     case 'C':
-      Object.assign(ares, { acsURL: input.acsURL, acsChallengeMandated: input.acsChallengeMandated });
+      Object.assign(ares, {
+        acsURL: input.acsURL,
+        acsSignedContent: input.acsSignedContent,
+        acsRenderingType: input.acsRenderingType,
+        acsChallengeMandated: input.acsChallengeMandated,
+      });
       if (is231) ares.authenticationMethod = input.authenticationMethod ?? [AUTHENTICATION_METHOD_FOR_TYPE[input.authenticationType]];
       else ares.authenticationType = input.authenticationType;
       break;
