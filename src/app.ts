@@ -19,6 +19,7 @@ import { metricsRoutes } from './insight/metrics-routes.ts';
 import { portalRoutes } from './portal/routes.tsx';
 import { cannotContinue } from './challenge/render.tsx';
 import { challengeRoutes, validatedState } from './challenge/routes.tsx';
+import { appChannelRoutes } from './app-channel/routes.ts';
 import { verifyState } from './challenge/state-token.ts';
 import { isDatabaseDeadline } from './db/deadline.ts';
 import { issuerSettings, lastKnownIssuerSettings, type IssuerSettings } from './issuers/settings.ts';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', acsRoutes);
   app.route('/', apiRoutes());
   app.route('/', challengeRoutes);
+  app.route('/', appChannelRoutes);
   // Never in production: config refuses SANDBOX there.
   if (config.SANDBOX) app.route('/', sandboxRoutes(() => app));
 

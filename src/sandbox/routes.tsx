@@ -18,6 +18,7 @@ import { DEMO_CARDS, demoMemberOf } from './demo-issuer.ts';
 import { exchangeOf } from './exchange.ts';
 import { merchantRoutes } from './merchant.ts';
 import { sandboxStaffRoutes } from '../admin/sandbox-routes.tsx';
+import { sandboxAppRoutes } from './app-routes.tsx';
 import { prefersJson } from '../http/machine-routes.ts';
 import { validated } from '../http/validate.ts';
 
@@ -32,6 +33,7 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
   routes.get('/sandbox', (c) => c.html(<SandboxMerchantPage cards={DEMO_CARDS} />));
   routes.route('/', merchantRoutes(appRef));
   routes.route('/', sandboxStaffRoutes());
+  routes.route('/', sandboxAppRoutes());
 
   routes.get('/sandbox/sms', async (c) => {
     const rows = await c.get('deps').db.select().from(smsOutbox).orderBy(desc(smsOutbox.id)).limit(100);
