@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot } from '../support/browser.ts';
 import { buyInSandbox } from '../support/challenge-browser.ts';
+import { registerInPortal, sandboxReader, type PortalAccount } from '../support/portal-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 /** Chrome refuses autofocus in the cross-origin challenge frame, and reports every 4xx answer (a guidance ending's page is a normal one). */
@@ -21,11 +22,14 @@ const PHONE = { viewport: { width: 390, height: 844 }, locale: 'ja-JP', isMobile
 
 let browser: Browser;
 let server: RunningServer;
+/** The sandbox's cards page and outboxes, as a tester reads them. */
+let sandbox: ReturnType<typeof sandboxReader>;
 // Every walk's console errors (outside the expected ones), checked at the end of each walk.
 const problems: string[] = [];
 
 beforeAll(async () => {
   [browser, server] = await Promise.all([launchBrowser(), startServer()]);
+  sandbox = sandboxReader(server.baseUrl);
 }, 90_000);
 afterAll(async () => {
   await Promise.all([browser?.close(), server?.stop()]);
@@ -51,79 +55,12 @@ async function checkPage(page: Page, name: string) {
   await screenshot(page, `portal-journey-${name}`);
 }
 
-/** What the sandbox cards page says about a card, read off the page as a tester reads it. */
-async function readCard(page: Page, key: string) {
-  await page.goto(`${server.baseUrl}/sandbox/cards`);
-  const row = page.locator(`tr[data-key="${key}"]`);
-  const card = {
-    pan: (await row.locator('td.pan code').textContent())!.trim(),
-    expiry: (await row.locator('td[data-label^="有効期限"]').textContent())!.trim(),
-    status: (await row.locator('.reg-status').textContent())!,
-    proofKind: (await row.locator('.proof').getAttribute('data-proof'))!,
-    proof: (await row.locator('.proof code').textContent())!.trim(),
-    portal: (await row.locator('a.portal-link').getAttribute('href'))!,
-  };
-  await row.screenshot({ path: `test-output/screenshots/portal-journey-sandbox-${key}.png` });
-  return card;
-}
-
-/** The newest mail to `to` in the mail outbox (GET /sandbox/mail, newest first), once it is there. */
-async function mailCode(to: string): Promise<string> {
-  let code: string | undefined;
-  await expect
-    .poll(async () => {
-      const mails = (await (await fetch(`${server.baseUrl}/sandbox/mail`, { headers: { accept: 'application/json' } })).json()) as { recipient: string; subject: string; body: string; createdAt: string }[];
-      code = /\b(\d{6})\b/.exec(mails.find((m) => m.recipient === to)?.body ?? '')?.[1];
-      return code;
-    }, { timeout: 10_000 })
-    .toBeDefined();
-  return code!;
-}
-
-/** The newest code texted to `to` (E.164) in the SMS outbox (GET /sandbox/sms), optionally for one challenge. */
-async function smsCode(to: string, acsTransID?: string): Promise<string> {
-  let code: string | undefined;
-  await expect
-    .poll(async () => {
-      const sms = (await (await fetch(`${server.baseUrl}/sandbox/sms`, { headers: { accept: 'application/json' } })).json()) as { recipient: string; body: string; otpCode: string | null; acsTransID: string | null }[];
-      const hit = sms.find((s) => s.recipient === to && (acsTransID === undefined || s.acsTransID === acsTransID));
-      code = hit ? (hit.otpCode ?? /\b(\d{6})\b/.exec(hit.body)?.[1]) : undefined;
-      return code;
-    }, { timeout: 10_000 })
-    .toBeDefined();
-  return code!;
-}
-
 /**
  * The portal's registration from its first page (the card) to the home page: member ID, password
- * and address, the mailed code, the terms. `proof` fills the card step's proof field(s).
+ * and address, the mailed code (test/support/portal-browser.ts), then the terms.
  */
-async function register(page: Page, card: { pan: string; expiry: string }, proof: (page: Page) => Promise<void>, account: { loginId: string; password: string; email: string }, name: string) {
-  await page.locator('h1', { hasText: '本人認証サービスの会員登録' }).waitFor();
-  await checkPage(page, `${name}-card`);
-  await page.getByLabel('カード番号', { exact: true }).fill(card.pan);
-  await page.getByLabel('有効期限（月/年）').fill(card.expiry);
-  await proof(page);
-  await page.getByRole('button', { name: '次へ' }).click();
-
-  await page.waitForURL(/\/portal\/register\/account\?/);
-  await checkPage(page, `${name}-account`);
-  await page.getByLabel('会員ID', { exact: true }).fill(account.loginId);
-  await page.getByLabel('パスワード', { exact: true }).fill(account.password);
-  await page.getByLabel('パスワード（確認）').fill(account.password);
-  await page.getByLabel('メールアドレス').fill(account.email);
-  await page.getByRole('button', { name: '確認コードを送信' }).click();
-
-  await page.waitForURL(/\/portal\/register\/email\?/);
-  await checkPage(page, `${name}-email`);
-  await page.getByLabel('確認コード（6桁）').fill(await mailCode(account.email));
-  await page.getByRole('button', { name: '登録する' }).click();
-
-  await page.waitForURL(/\/portal\/register\/done\?/);
-  expect(await page.textContent('h1')).toContain('会員登録が完了しました');
-  expect(await page.textContent('main')).toContain(account.loginId);
-  await checkPage(page, `${name}-done`);
-  const done = (await page.textContent('main'))!;
+async function register(page: Page, card: { pan: string; expiry: string }, proof: (page: Page) => Promise<void>, account: PortalAccount, name: string) {
+  const { done } = await registerInPortal(page, card, proof, account, sandbox.mailCode, (step) => checkPage(page, step), name);
   await page.getByRole('link', { name: '利用規約へ進む' }).click();
 
   await page.waitForURL(/\/portal\/terms/);
@@ -144,7 +81,7 @@ async function phoneAndMessage(page: Page, phone: { typed: string; e164: string;
   await page.getByRole('button', { name: '確認コードを送信する' }).click();
   await page.getByLabel('確認コード（6桁）').waitFor();
   await checkPage(page, `${name}-phone-code`);
-  await page.getByLabel('確認コード（6桁）').fill(await smsCode(phone.e164));
+  await page.getByLabel('確認コード（6桁）').fill(await sandbox.smsCode(phone.e164));
   await page.getByRole('button', { name: '確認する' }).click();
   await page.locator('#done').waitFor();
   expect(await page.textContent('#done')).toContain(phone.masked);
@@ -166,15 +103,9 @@ async function payWith(page: Page, key: string, loginId: string, phone: { e164: 
   expect(await axeViolations(frame)).toEqual([]);
   await screenshot(page, `portal-journey-${name}-challenge`, false);
   await frame.fill('#memberId', loginId);
-  await frame.fill('#secret', await smsCode(phone.e164, await acsTransIdOf(page)));
+  await frame.fill('#secret', await sandbox.smsCode(phone.e164, await acsTransIdOf(page)));
   await frame.click('#challenge button.primary');
   expect(await outcome(page)).toBe('Y');
-}
-
-/** What the cards JSON says of a card now (the tester's check that the sandbox sees the registration). */
-async function cardJson(key: string): Promise<Record<string, any>> {
-  const cards = (await (await fetch(`${server.baseUrl}/sandbox/cards`, { headers: { accept: 'application/json' } })).json()) as Record<string, any>[];
-  return cards.find((c) => c.key === key)!;
 }
 
 async function outcome(page: Page): Promise<string> {
@@ -192,7 +123,7 @@ describe('a tester registers a demo card in the member portal, then pays with it
     const { context, page } = await testerPhone();
     try {
       // The cards page: which card is not registered, what the portal will ask, and where.
-      const card = await readCard(page, 'jcb-unregistered');
+      const card = await sandbox.readCard(page, 'jcb-unregistered');
       expect(card.status).toContain('未登録');
       expect(card.proofKind).toBe('birth_date');
       expect(card.proof).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -206,7 +137,7 @@ describe('a tester registers a demo card in the member portal, then pays with it
       const phone = { typed: '090-5555-0101', e164: '+819055550101', masked: '090-****-0101' };
       const message = '窓辺のサボテン、2026年';
       await phoneAndMessage(page, phone, message, 'jcb');
-      expect(await cardJson('jcb-unregistered')).toMatchObject({ registered: true, memberId: 'tester-jcb', now: { state: 'registration_changed' } });
+      expect(await sandbox.cardJson('jcb-unregistered')).toMatchObject({ registered: true, memberId: 'tester-jcb', now: { state: 'registration_changed' } });
       // Above the first issuer's ¥30,000 threshold: challenged, with the tester's own message and phone.
       await payWith(page, 'jcb-unregistered', account.loginId, phone, message, 'jcb');
       expect(problems).toEqual([]);
@@ -218,7 +149,7 @@ describe('a tester registers a demo card in the member portal, then pays with it
   it("completes a provisional member's registration (本登録) from the challenge's guidance page", async () => {
     const { context, page } = await testerPhone();
     try {
-      const card = await readCard(page, 'jcb-provisional-member');
+      const card = await sandbox.readCard(page, 'jcb-provisional-member');
       expect(card.status).toContain('仮登録');
       expect(card.proofKind).toBe('birth_date');
 
@@ -236,7 +167,7 @@ describe('a tester registers a demo card in the member portal, then pays with it
       const account = { loginId: 'tester-honto', password: 'kusunoki-no-ki-8', email: 'tester-honto@example.jp' };
       const done = await register(portal, card, (p) => p.getByLabel('生年月日').fill(card.proof), account, 'provisional');
       expect(done).toContain('仮登録から本登録に切り替わりました');
-      expect(await cardJson('jcb-provisional-member')).toMatchObject({ registered: true, memberId: 'tester-honto', memberStatus: 'active' });
+      expect(await sandbox.cardJson('jcb-provisional-member')).toMatchObject({ registered: true, memberId: 'tester-honto', memberStatus: 'active' });
       // Back at the shop: the guidance ends that purchase.
       await frame.click('#cres-form button');
       expect(await outcome(page)).toBe('N');
@@ -253,13 +184,13 @@ describe('a tester registers a demo card in the member portal, then pays with it
   it('registers a corporate card with its card PIN', async () => {
     const { context, page } = await testerPhone();
     try {
-      const card = await readCard(page, 'jcb-corporate');
+      const card = await sandbox.readCard(page, 'jcb-corporate');
       expect(card.status).toContain('未登録');
       expect(card.proofKind).toBe('card_pin');
       await page.goto(card.portal);
       const account = { loginId: 'tester-corp', password: 'keyaki-namiki-9', email: 'tester-corp@example.jp' };
       await register(page, card, (p) => p.getByLabel('法人カードの方：カード暗証番号').fill(card.proof), account, 'corporate');
-      expect(await cardJson('jcb-corporate')).toMatchObject({ registered: true, memberId: 'tester-corp' });
+      expect(await sandbox.cardJson('jcb-corporate')).toMatchObject({ registered: true, memberId: 'tester-corp' });
       const phone = { typed: '090-5555-0103', e164: '+819055550103', masked: '090-****-0103' };
       await phoneAndMessage(page, phone, '経理部の青いファイル', 'corporate');
       await payWith(page, 'jcb-corporate', account.loginId, phone, '経理部の青いファイル', 'corporate');
@@ -272,7 +203,7 @@ describe('a tester registers a demo card in the member portal, then pays with it
   it("registers the second demo issuer's unregistered Visa with the phone number on file", async () => {
     const { context, page } = await testerPhone();
     try {
-      const card = await readCard(page, 'visa-unregistered');
+      const card = await sandbox.readCard(page, 'visa-unregistered');
       expect(card.status).toContain('未登録');
       expect(card.proofKind).toBe('phone_on_file');
       expect(card.proof).toMatch(/^0\d0-\d{4}-\d{4}$/);
@@ -285,7 +216,7 @@ describe('a tester registers a demo card in the member portal, then pays with it
       expect(await page.textContent('header')).toContain('きたぐにカード');
       const account = { loginId: 'tester-kita', password: 'shirakaba-no-eki-4', email: 'tester-kita@example.jp' };
       await register(page, card, (p) => p.getByLabel('カード会社にお届けの電話番号').fill(card.proof), account, 'kita');
-      expect(await cardJson('visa-unregistered')).toMatchObject({ registered: true, memberId: 'tester-kita' });
+      expect(await sandbox.cardJson('visa-unregistered')).toMatchObject({ registered: true, memberId: 'tester-kita' });
       // Above the second issuer's ¥20,000 threshold.
       const phone = { typed: '090-5555-0104', e164: '+819055550104', masked: '090-****-0104' };
       await phoneAndMessage(page, phone, '北の国から', 'kita');

@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAReq } from '../support/areq.ts';
 import { axeViolations, hasHorizontalScroll, launchBrowser, screenshot, smallTargets } from '../support/browser.ts';
+import { registerInPortal, sandboxReader, type PortalAccount } from '../support/portal-browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 
 /** Chrome reports every 4xx/5xx answer: a refused sign-in (400), the maintenance page (503). */
@@ -19,11 +20,14 @@ const SIGN_IN_FAILED = '会員IDまたはパスワードが正しくないか、
 
 let browser: Browser;
 let server: RunningServer;
+/** The sandbox's cards page and outboxes, as a tester reads them. */
+let sandbox: ReturnType<typeof sandboxReader>;
 const contexts: BrowserContext[] = [];
 const problems: string[] = [];
 
 beforeAll(async () => {
   [browser, server] = await Promise.all([launchBrowser(), startServer()]);
+  sandbox = sandboxReader(server.baseUrl);
 }, 90_000);
 afterAll(async () => {
   for (const c of contexts) await c.close();
@@ -50,68 +54,9 @@ async function checkPage(page: Page, name: string) {
   await screenshot(page, `portal-more-${name}`);
 }
 
-/** What the sandbox cards page says about a card, read off the page as a tester reads it. */
-async function readCard(page: Page, key: string) {
-  await page.goto(`${server.baseUrl}/sandbox/cards`);
-  const row = page.locator(`tr[data-key="${key}"]`);
-  return {
-    pan: (await row.locator('td.pan code').textContent())!.trim(),
-    expiry: (await row.locator('td[data-label^="有効期限"]').textContent())!.trim(),
-    status: (await row.locator('.reg-status').textContent())!,
-    proofKind: (await row.locator('.proof').getAttribute('data-proof'))!,
-    proof: (await row.locator('.proof code').textContent())!.trim(),
-    portal: (await row.locator('a.portal-link').getAttribute('href'))!,
-  };
-}
-
-/** What the cards JSON says of a card now. */
-async function cardJson(key: string): Promise<Record<string, any>> {
-  const cards = (await (await fetch(`${server.baseUrl}/sandbox/cards`, { headers: { accept: 'application/json' } })).json()) as Record<string, any>[];
-  return cards.find((c) => c.key === key)!;
-}
-
-/** The newest mail's code to `to` in the mail outbox (GET /sandbox/mail, newest first), once it is there. */
-async function mailCode(to: string): Promise<string> {
-  let code: string | undefined;
-  await expect
-    .poll(async () => {
-      const mails = (await (await fetch(`${server.baseUrl}/sandbox/mail`, { headers: { accept: 'application/json' } })).json()) as { recipient: string; body: string }[];
-      code = /\b(\d{6})\b/.exec(mails.find((m) => m.recipient === to)?.body ?? '')?.[1];
-      return code;
-    }, { timeout: 10_000 })
-    .toBeDefined();
-  return code!;
-}
-
-/** From the registration's first page to its done page: card, expiry, proof → member ID, password, mail → the mailed code. Returns the done page's text. */
-async function register(page: Page, card: { pan: string; expiry: string }, proof: (page: Page) => Promise<void>, account: { loginId: string; password: string; email: string }, name: string) {
-  await page.locator('h1', { hasText: '本人認証サービスの会員登録' }).waitFor();
-  await checkPage(page, `${name}-card`);
-  await page.getByLabel('カード番号', { exact: true }).fill(card.pan);
-  await page.getByLabel('有効期限（月/年）').fill(card.expiry);
-  await proof(page);
-  await page.getByRole('button', { name: '次へ' }).click();
-
-  await page.waitForURL(/\/portal\/register\/account\?/);
-  await checkPage(page, `${name}-account`);
-  const accountStep = (await page.textContent('main'))!;
-  await page.getByLabel('会員ID', { exact: true }).fill(account.loginId);
-  await page.getByLabel('パスワード', { exact: true }).fill(account.password);
-  await page.getByLabel('パスワード（確認）').fill(account.password);
-  await page.getByLabel('メールアドレス').fill(account.email);
-  await page.getByRole('button', { name: '確認コードを送信' }).click();
-
-  await page.waitForURL(/\/portal\/register\/email\?/);
-  await checkPage(page, `${name}-email`);
-  await page.getByLabel('確認コード（6桁）').fill(await mailCode(account.email));
-  await page.getByRole('button', { name: '登録する' }).click();
-
-  await page.waitForURL(/\/portal\/register\/done\?/);
-  expect(await page.textContent('h1')).toContain('会員登録が完了しました');
-  expect(await page.textContent('main')).toContain(`会員ID：${account.loginId}`);
-  await checkPage(page, `${name}-done`);
-  return { accountStep, done: (await page.textContent('main'))! };
-}
+/** From the registration's first page to its done page (test/support/portal-browser.ts), every page checked. */
+const register = (page: Page, card: { pan: string; expiry: string }, proof: (page: Page) => Promise<void>, account: PortalAccount, name: string) =>
+  registerInPortal(page, card, proof, account, sandbox.mailCode, (step) => checkPage(page, step), name);
 
 /** The terms, when the member has not accepted them yet, then the home page. */
 async function throughTermsHome(page: Page, name: string) {
@@ -154,10 +99,10 @@ function nextSunday0230Jst(now: number): number {
 describe('more of the member portal on a phone', () => {
   it('registers a registered card again: a new member ID, the old one refused, then the card reset', async () => {
     const page = await testerPhone();
-    const card = await readCard(page, 'jcb-otp');
+    const card = await sandbox.readCard(page, 'jcb-otp');
     expect(card.status).not.toContain('未登録');
     expect(card.proofKind).toBe('birth_date');
-    expect(await cardJson('jcb-otp')).toMatchObject({ registered: true, memberId: 'demo-jcb' });
+    expect(await sandbox.cardJson('jcb-otp')).toMatchObject({ registered: true, memberId: 'demo-jcb' });
 
     await page.goto(card.portal);
     const account = { loginId: 'tester-again', password: 'momiji-no-yama-3', email: 'tester-again@example.jp' };
@@ -165,7 +110,7 @@ describe('more of the member portal on a phone', () => {
     // The account step warned that the old ID goes; the done page says it went.
     expect(accountStep).toContain('このカードは会員ID「demo-jcb」で登録済みです');
     expect(done).toContain('これまでの会員ID「demo-jcb」とパスワードは削除されました');
-    expect(await cardJson('jcb-otp')).toMatchObject({ registered: true, memberId: 'tester-again' });
+    expect(await sandbox.cardJson('jcb-otp')).toMatchObject({ registered: true, memberId: 'tester-again' });
 
     // Another phone: the old ID fails with the one general message, the new one signs in.
     const other = await testerPhone();
@@ -182,14 +127,14 @@ describe('more of the member portal on a phone', () => {
     await page.goto(`${server.baseUrl}/sandbox/cards`);
     await page.getByRole('button', { name: 'jcb-otp を元に戻す / reset jcb-otp' }).click();
     await page.waitForURL(/\/sandbox\/cards\?reset=jcb-otp/);
-    expect(await cardJson('jcb-otp')).toMatchObject({ registered: true, memberId: 'demo-jcb' });
+    expect(await sandbox.cardJson('jcb-otp')).toMatchObject({ registered: true, memberId: 'demo-jcb' });
     expect(problems).toEqual([]);
   }, 180_000);
 
   it('a signed-in member registers a second card from the home page, which then shows it with its own member ID', async () => {
     const page = await testerPhone();
-    const first = await readCard(page, 'jcb-unregistered');
-    const second = await readCard(page, 'jcb-corporate');
+    const first = await sandbox.readCard(page, 'jcb-unregistered');
+    const second = await sandbox.readCard(page, 'jcb-corporate');
     expect(first.status).toContain('未登録');
     expect(second.status).toContain('未登録');
 
@@ -212,8 +157,8 @@ describe('more of the member portal on a phone', () => {
     await throughTermsHome(page, 'second');
     expect(await page.textContent('main')).toContain(`ログイン中の会員ID: ${two.loginId}`);
     expect(await page.textContent('#home-card')).toBe(`JCB •••• ${second.pan.slice(-4)}`);
-    expect(await cardJson('jcb-unregistered')).toMatchObject({ registered: true, memberId: one.loginId });
-    expect(await cardJson('jcb-corporate')).toMatchObject({ registered: true, memberId: two.loginId });
+    expect(await sandbox.cardJson('jcb-unregistered')).toMatchObject({ registered: true, memberId: one.loginId });
+    expect(await sandbox.cardJson('jcb-corporate')).toMatchObject({ registered: true, memberId: two.loginId });
 
     // Each card keeps its own member: the first ID still signs in and shows the first card.
     const other = await testerPhone();
@@ -244,7 +189,7 @@ describe('more of the member portal on a phone', () => {
     expect(open?.status()).toBe(200);
     expect(await page.textContent('h1')).toContain('会員ページにログイン');
     // The ACS keeps authenticating the second issuer's cards meanwhile.
-    const visa = await cardJson('visa-otp');
+    const visa = await sandbox.cardJson('visa-otp');
     const ares = await fetch(`${server.baseUrl}/3ds/areq`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(browserAReq({ pan: visa.pan, purchaseAmount: '1500' })) });
     expect(ares.status).toBe(200);
     expect(await ares.json()).toMatchObject({ messageType: 'ARes', transStatus: 'Y' });
