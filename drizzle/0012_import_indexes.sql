@@ -1,0 +1,1 @@
+DROP INDEX `cardholders_birth_date`;
