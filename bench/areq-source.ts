@@ -20,6 +20,8 @@ export interface AReqSourceOptions {
 export interface PreparedAReq {
   body: string;
   threeDSServerTransID: string;
+  /** The bench card's number i (benchPan(i), benchLoginId(i)). */
+  card: number;
 }
 
 export interface AReqSource {
@@ -50,12 +52,13 @@ export function areqSource(options: AReqSourceOptions): AReqSource {
   const order = slots.map((s) => s.value);
 
   const make = () => {
+    const card = Math.floor(Math.random() * options.cards);
     const values: Record<string, string> = {
       [SERVER_ID]: crypto.randomUUID(),
       [DS_ID]: crypto.randomUUID(),
-      [PAN]: benchPan(Math.floor(Math.random() * options.cards)),
+      [PAN]: benchPan(card),
     };
-    return [values[order[0]], values[order[1]], values[order[2]], values[SERVER_ID]] as const;
+    return [values[order[0]], values[order[1]], values[order[2]], values[SERVER_ID], card] as const;
   };
   const pool = Array.from({ length: options.pool }, make);
 
@@ -70,7 +73,7 @@ export function areqSource(options: AReqSourceOptions): AReqSource {
         madeLate++;
       }
       taken++;
-      return { body: parts[0] + v[0] + parts[1] + v[1] + parts[2] + v[2] + parts[3], threeDSServerTransID: v[3] };
+      return { body: parts[0] + v[0] + parts[1] + v[1] + parts[2] + v[2] + parts[3], threeDSServerTransID: v[3], card: v[4] };
     },
     get taken() {
       return taken;

@@ -104,12 +104,12 @@ try {
     importSeconds: seconds,
     rowsPerSecond: rows / seconds,
     cli: summary,
-    areq: { offeredPerSecond: rate, answered: sorted.length, p50: at(0.5), p99: at(0.99), max: at(1), errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, statuses },
+    areq: { offeredPerSecond: rate, offered: Math.round(rate * seconds), answered: sorted.length, p50: at(0.5), p99: at(0.99), max: at(1), errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, statuses },
   };
   log(summary);
   log(
     `load ${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}; import: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${Math.round(report.rowsPerSecond).toLocaleString('en-US')} rows/s, exit ${code}); ` +
-      `AReqs during it: ${sorted.length} answered, p50 ${report.areq.p50.toFixed(1)} ms, p99 ${report.areq.p99.toFixed(1)} ms, max ${report.areq.max.toFixed(1)} ms, errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}`,
+      `AReqs during it: ${sorted.length} answered (${Math.round(rate * seconds)} offered; autocannon's connections wait for their answers, so a stalled server is offered fewer), p50 ${report.areq.p50.toFixed(1)} ms, p99 ${report.areq.p99.toFixed(1)} ms, max ${report.areq.max.toFixed(1)} ms, errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}`,
   );
   const results = new URL('./results/', import.meta.url).pathname;
   mkdirSync(results, { recursive: true });

@@ -72,7 +72,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** A growable list of latencies in milliseconds. */
-class Samples {
+export class Samples {
   private values = new Float64Array(1 << 16);
   count = 0;
 

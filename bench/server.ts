@@ -1,11 +1,14 @@
 /**
- * The appliance under test: `src/entry/node.ts` exactly as `npm start` runs it, in its own process
- * on a loopback port with a fresh embedded database, plus what the benchmark watches from outside:
- * resident memory (VmRSS, VmHWM) and CPU time from /proc.
+ * The appliance under test: the production build (`built`: dist/node.mjs, as `npm run start:prod`
+ * runs it) or src/entry/node.ts as `npm start` runs it, in its own
+ * process on a loopback port with a fresh embedded database; and the naive prototype
+ * (bench/prototype.ts) the same way. Plus what the benchmark watches from outside: resident
+ * memory (VmRSS, VmHWM) and CPU time from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { freePort } from '../scripts/sqld.mjs';
 import type { Secrets } from '../src/config.ts';
 
@@ -31,37 +34,68 @@ export interface BenchServerOptions {
   /** Keep the server's log lines (stdout) in this file instead of discarding them. */
   logFile?: string;
   env?: Record<string, string>;
+  /** Run the production build (dist/node.mjs, made by the caller with scripts/build.mjs) instead of the TypeScript sources through tsx (`npm start`). */
+  built?: boolean;
 }
+
+/** Where `npm run build` puts the server (scripts/build.mjs). */
+export const BUILT_SERVER = 'dist/node.mjs';
+const PROTOTYPE_BUILD = 'dist/bench-prototype.mjs';
 
 const SAMPLE_MS = 50;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 export async function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
   const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
   const databaseFile = join(options.dir, 'mamori.db');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), '--import', 'tsx', 'src/entry/node.ts'],
-    {
-      env: {
-        ...process.env,
-        // Production mode, as an issuer runs it: no sandbox, no timing headers, HSTS. The demo
-        // issuer (BIN ranges) is seeded explicitly; PUBLIC_URL only names the acsURL.
-        NODE_ENV: 'production',
-        DEMO_DATA: 'true',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: 'https://acs.bench.invalid',
-        DATABASE_URL: `file:${databaseFile}`,
-        LOG_LEVEL: options.logLevel,
-        ...options.secrets,
-        ...options.env,
-      },
-      // Log lines go where an operator's would go if nobody read them (or to --server-log); errors stay visible.
-      stdio: ['ignore', options.logFile ? openSync(options.logFile, 'w') : 'ignore', 'inherit'],
-    },
-  );
+  const entry = options.built ? [BUILT_SERVER] : ['--import', 'tsx', 'src/entry/node.ts'];
+  return startWatched([...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), ...entry], port, databaseFile, {
+    // Production mode, as an issuer runs it: no sandbox, no timing headers, HSTS. The demo
+    // issuer (BIN ranges) is seeded explicitly; PUBLIC_URL only names the acsURL.
+    NODE_ENV: 'production',
+    DEMO_DATA: 'true',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: 'https://acs.bench.invalid',
+    DATABASE_URL: `file:${databaseFile}`,
+    LOG_LEVEL: options.logLevel,
+    ...options.secrets,
+    ...options.env,
+  }, options.logFile);
+}
+
+/**
+ * The naive prototype (bench/prototype.ts) on its own database file in `dir`, with bench cards
+ * 0…cards-1: bundled like Mamori's build and run by plain node (or through tsx with `tsx`), so
+ * both run the same way and their RSS compares.
+ */
+export async function startPrototype(options: { dir: string; panLookupKey: string; cards: number; cpuProfileDir?: string; tsx?: boolean }): Promise<BenchServer> {
+  const port = await freePort();
+  const databaseFile = join(options.dir, 'prototype.db');
+  const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-name', `prototype-${Date.now()}.cpuprofile`] : [];
+  let entry = ['--import', 'tsx', 'bench/prototype.ts'];
+  if (!options.tsx) {
+    // Inside the checkout (dist/), so its external packages resolve from node_modules.
+    await build({ entryPoints: ['bench/prototype.ts'], outfile: PROTOTYPE_BUILD, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+    entry = [PROTOTYPE_BUILD];
+  }
+  return startWatched([...profile, ...entry], port, databaseFile, {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: `file:${databaseFile}`,
+    PAN_LOOKUP_KEY: options.panLookupKey,
+    CARDS: String(options.cards),
+  });
+}
+
+async function startWatched(nodeArgs: string[], port: number, databaseFile: string, env: Record<string, string>, logFile?: string): Promise<BenchServer> {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, nodeArgs, {
+    env: { ...process.env, ...env },
+    // Log lines go where an operator's would go if nobody read them (or to --server-log); errors stay visible.
+    stdio: ['ignore', logFile ? openSync(logFile, 'w') : 'ignore', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const deadline = Date.now() + 60_000;

@@ -102,6 +102,22 @@ const providerSecrets = z.string().transform((v, ctx): Record<string, string> =>
   return parsed as Record<string, string>;
 });
 
+/**
+ * PEM text holding a `label` block, or `file:/path` (read at start-up, src/app-channel/signing.ts).
+ * Only the shape is checked here; whether key and chain match is checked with WebCrypto at start-up.
+ */
+const signingPem = (label: 'PRIVATE KEY' | 'CERTIFICATE') =>
+  z
+    .string()
+    // .env files and secret stores often carry PEM on one line with literal \n.
+    .transform((v) => v.replace(/\\n/g, '\n'))
+    .refine((v) => v.startsWith('file:') || v.includes(`-----BEGIN ${label}-----`), {
+      message:
+        label === 'PRIVATE KEY'
+          ? 'must be an unencrypted PKCS#8 PEM (-----BEGIN PRIVATE KEY-----; openssl pkcs8 -topk8 -nocrypt) or file:/path'
+          : 'must be PEM certificates, leaf first (-----BEGIN CERTIFICATE-----) or file:/path',
+    });
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -220,6 +236,20 @@ export const configSchema = z
     RISK_PROVIDER_BREAKER_THRESHOLD: int(1, 1000).default(5),
     RISK_PROVIDER_BREAKER_OPEN_SECONDS: int(1, 86_400).default(30),
 
+    /**
+     * The app channel's acsSignedContent key and its certificate chain (src/app-channel/signing.ts):
+     * per scheme, else the default pair for all; PEM text or file:/path (Node, Deno). Unset outside
+     * production: the sandbox's own chain; unset in production: no app challenge (U/03).
+     */
+    ACS_SIGNING_KEY: signingPem('PRIVATE KEY').optional(),
+    ACS_SIGNING_CHAIN: signingPem('CERTIFICATE').optional(),
+    ACS_SIGNING_KEY_JCB: signingPem('PRIVATE KEY').optional(),
+    ACS_SIGNING_CHAIN_JCB: signingPem('CERTIFICATE').optional(),
+    ACS_SIGNING_KEY_VISA: signingPem('PRIVATE KEY').optional(),
+    ACS_SIGNING_CHAIN_VISA: signingPem('CERTIFICATE').optional(),
+    ACS_SIGNING_KEY_MASTERCARD: signingPem('PRIVATE KEY').optional(),
+    ACS_SIGNING_CHAIN_MASTERCARD: signingPem('CERTIFICATE').optional(),
+
     TLS_PORT: int(1, 65535).optional(),
     TLS_CERT_FILE: z.string().optional(),
     TLS_KEY_FILE: z.string().optional(),
@@ -235,6 +265,12 @@ export const configSchema = z
     if (c.SMS_GATEWAY === 'twilio') need(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'SMS_SENDER_ID'], 'SMS_GATEWAY=twilio');
     if (c.SMS_GATEWAY === 'vonage') need(['VONAGE_API_KEY', 'VONAGE_API_SECRET', 'SMS_SENDER_ID'], 'SMS_GATEWAY=vonage');
     if (c.MAILER === 'http') need(['MAIL_HTTP_URL', 'MAIL_FROM'], 'MAILER=http');
+    // A signing key without its chain (or the reverse) cannot be checked: each pair complete.
+    for (const suffix of ['', '_JCB', '_VISA', '_MASTERCARD'] as const) {
+      const [key, chain] = [`ACS_SIGNING_KEY${suffix}`, `ACS_SIGNING_CHAIN${suffix}`] as const;
+      if (c[key] && !c[chain]) ctx.addIssue({ code: 'custom', path: [chain], message: `is required with ${key} (the certificate chain, leaf first)` });
+      if (c[chain] && !c[key]) ctx.addIssue({ code: 'custom', path: [key], message: `is required with ${chain} (the leaf certificate's private key)` });
+    }
     if (c.NODE_ENV !== 'production') return;
     for (const name of ['SMS_HTTP_URL', 'TWILIO_API_URL', 'VONAGE_API_URL', 'MAIL_HTTP_URL'] as const) {
       const url = c[name];

@@ -61,7 +61,7 @@ function maskDigitRuns(text: string): string {
 
 export function createLogger(options: { level?: LogLevel; sink?: (line: string) => void; clock?: () => number } = {}): Logger {
   const min = ORDER[options.level ?? 'info'];
-  const sink = options.sink ?? ((line: string) => console.log(line));
+  const sink = options.sink ?? defaultSink();
   const now = options.clock ?? (() => Date.now());
   const write = (level: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: LogFields) => {
     if (ORDER[level] < min) return;
@@ -69,4 +69,10 @@ export function createLogger(options: { level?: LogLevel; sink?: (line: string) 
     sink(JSON.stringify(entry));
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** stdout: on Node one write per line (console.log formats its arguments first), elsewhere the console. */
+function defaultSink(): (line: string) => void {
+  const stdout = typeof process !== 'undefined' && process.release?.name === 'node' ? process.stdout : undefined;
+  return stdout ? (line) => void stdout.write(line + '\n') : (line) => console.log(line);
 }

@@ -11,6 +11,7 @@ import { findCardOnFile, type CardOnFile } from '../cards/card-store.ts';
 import { encryptPan, maskPan, panLookupHash } from '../cards/pan.ts';
 import { transactions } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
+import type { LogFields } from '../log.ts';
 import { sha256Hex } from '../encoding.ts';
 import { withinBudget } from '../http/budget.ts';
 import { smsChallengesAvailable } from '../messaging/breaker.ts';
@@ -21,14 +22,14 @@ import type { Erro } from '../protocol/erro.ts';
 import { buildErro } from '../protocol/errors.ts';
 import { issuerSettings, type IssuerSettings } from '../issuers/settings.ts';
 import type { RiskAssessment } from '../risk/provider.ts';
-import { historyStatements, type HistoryUpdate } from '../risk/history.ts';
+import type { HistoryUpdate } from '../risk/history.ts';
 import { signalsFromAReq } from '../risk/signals-from-areq.ts';
 import { authenticationTypeFor } from '../challenge/strategies.ts';
 import { computeAuthenticationValue } from './authentication-value.ts';
 import { decide, type Decision } from './decide.ts';
 import { recordTransaction } from './transaction-writer.ts';
 import { areqLabel, latencyIncrement } from '../insight/stats.ts';
-import { prepareAppChallenge, type AppChallengeSetup } from '../app-channel/ares.ts';
+import { InvalidAppAReqElement, isUnavailable, prepareAppChallenge, type AppChallengeSetup } from '../app-channel/ares.ts';
 
 /** The first CReq must arrive within 30 seconds of an ARes with transStatus C. */
 export const CREQ_TIMEOUT_MS = 30_000;
@@ -37,7 +38,8 @@ const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
 /** What answering an AReq uses: no SMS, mail or outbound HTTP (the ARes goes back on the DS's own request). */
 export type AuthenticateDeps = Pick<AppDeps, 'db' | 'clock' | 'config' | 'keys' | 'log' | 'risk'>;
 
-export type AReqAnswer = { kind: 'ARes'; message: ARes; acsTransID: string; replayed: boolean } | { kind: 'Erro'; message: Erro };
+/** `log`: what the request's one log line says about an ARes newly answered (routes.ts logs it). */
+export type AReqAnswer = { kind: 'ARes'; message: ARes; acsTransID: string; replayed: boolean; log?: LogFields } | { kind: 'Erro'; message: Erro };
 
 /**
  * `budget` (AREQ_BUDGET_MS, from the route): once it runs out the answer is Erro 403, whatever is still running.
@@ -50,6 +52,8 @@ export async function authenticate(deps: AuthenticateDeps, body: string, budget?
   try {
     return await withinBudget(authenticateValid(deps, areq, body, budget, receivedAt), budget);
   } catch (error) {
+    // An sdkEphemPubKey that WebCrypto refuses although it passed the AReq's checks: the DS's error, not ours.
+    if (error instanceof InvalidAppAReqElement) return { kind: 'Erro', message: erroFor(areq, '203', error.element) };
     // Never a 5xx: a failing or silent database (DatabaseDeadlineError after DB_TIMEOUT_MS), a spent
     // budget, or anything else unexpected is a transient system failure.
     deps.log.error('areq: system failure', { error, threeDSServerTransID: areq.threeDSServerTransID });
@@ -78,7 +82,7 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
   // decide() still answers an unregistered one before it looks at the risk.
   const assessed = cardOnFile ? await assessRisk(deps, areq, cardOnFile, brand, issuer, now, acsTransID) : undefined;
   const risk = assessed?.risk;
-  const decision = decide({
+  let decision = decide({
     deviceChannel: areq.deviceChannel as '01' | '02' | '03',
     messageCategory: areq.messageCategory as '01' | '02',
     cardOnFile,
@@ -92,7 +96,10 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
   });
 
   // An app challenge: the key agreement and its signed content, and the secure channel's row (same commit).
-  const app = decision.transStatus === 'C' && areq.deviceChannel === '01' ? await prepareAppChallenge(deps, areq, { acsTransID, brand, now }) : undefined;
+  const prepared = decision.transStatus === 'C' && areq.deviceChannel === '01' ? await prepareAppChallenge(deps, areq, { acsTransID, brand, now }) : undefined;
+  // Nothing the SDK can render, or no signing key for the scheme: U/03 (device not supported).
+  if (isUnavailable(prepared)) decision = { transStatus: 'U', reason: prepared.transStatusReason };
+  const app: AppChallengeSetup | undefined = isUnavailable(prepared) ? undefined : prepared;
   const outcome = await outcomeFor(deps, decision, areq, brand, app);
   const ares = buildARes({
     messageVersion: areq.messageVersion as ARes['messageVersion'],
@@ -164,18 +171,15 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
     latencyIncrement('ares_ms', issuer.id, now, performance.now() - receivedAt),
   ];
   // The card's risk history moves on with the row (same commit; nothing if the row loses a race).
-  const alongside = [
-    ...(assessed?.history ? historyStatements(acsTransID, { ...assessed.history, transStatus: ares.transStatus! }) : []),
-    ...(app?.statements ?? []),
-  ];
-  const stored = await recordTransaction(db, { row, creqTimeoutAt: decision.transStatus === 'C' ? now + CREQ_TIMEOUT_MS : undefined, stats, alongside });
+  const history = assessed?.history ? { ...assessed.history, transStatus: ares.transStatus! } : undefined;
+  const stored = await recordTransaction(db, { row, creqTimeoutAt: decision.transStatus === 'C' ? now + CREQ_TIMEOUT_MS : undefined, stats, history, alongside: app?.statements });
   if (!stored) {
     const winner = await findByIds(deps, areq.threeDSServerTransID, areq.dsTransID!);
     if (winner) return replay(areq, winner, areqDigest);
     throw new Error('transaction neither inserted nor found');
   }
 
-  deps.log.info('areq', {
+  const log = {
     acsTransID,
     brand,
     deviceChannel: areq.deviceChannel,
@@ -184,8 +188,8 @@ async function authenticateValid(deps: AuthenticateDeps, areq: AReq, body: strin
     transStatusReason: row.transStatusReason,
     challengeMethod: row.challengeMethod,
     riskScore: row.riskScore,
-  });
-  return { kind: 'ARes', message: ares, acsTransID, replayed: false };
+  };
+  return { kind: 'ARes', message: ares, acsTransID, replayed: false, log };
 }
 
 function findByIds(deps: AuthenticateDeps, threeDSServerTransID: string, dsTransID: string) {
@@ -278,7 +282,7 @@ async function outcomeFor(deps: AuthenticateDeps, decision: Decision, areq: AReq
   }
 }
 
-function erroFor(areq: AReq, errorCode: '305' | '403', errorDetail: string): Erro {
+function erroFor(areq: AReq, errorCode: '203' | '305' | '403', errorDetail: string): Erro {
   return buildErro({
     errorCode,
     errorDetail,

@@ -16,7 +16,7 @@
  * Everything the MAC covers is in the authorisation message the issuer receives (PAN, amount,
  * currency, ECI, the DS transaction ID), so the host can recompute it without calling the ACS.
  */
-import { base64ToBytes, bytesToBase64, bytesToHex, timingSafeEqual } from '../encoding.ts';
+import { base64ToBytes, bytesToBase64, bytesToHex, timingSafeEqual, hmacBytes } from '../encoding.ts';
 
 export type AuthenticationResult = 'Y' | 'A';
 export type AuthenticationHow = 'password' | 'sms_otp' | 'frictionless';
@@ -79,7 +79,7 @@ export async function verifyAuthenticationValue(
 
 async function macOver(key: CryptoKey, header: Uint8Array, input: AuthenticationValueInput): Promise<Uint8Array> {
   const text = ['MAMORI-AV1', bytesToHex(header), input.pan, input.dsTransID.toLowerCase(), input.eci, input.purchaseAmount ?? '', input.purchaseCurrency ?? ''].join('|');
-  return new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(text)));
+  return hmacBytes(key, text);
 }
 
 function lookup<K extends string>(table: Record<K, number>, byte: number): K | undefined {

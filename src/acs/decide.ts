@@ -5,7 +5,8 @@
  * Order matters and follows the card's life: unknown → blocked → expired → not registered →
  * locked → risk → (for a challenge whose strategy needs SMS) whether SMS can be sent at all. Where the requestor
  * asks for a challenge the cardholder cannot take (no usable method), the challenge page explains
- * what to do instead (`guidance_*`) on the browser channel.
+ * what to do instead (`guidance_*`) on the browser channel; the app channel (01) is challenged with
+ * the same strategies, and declines N/13 where only guidance would be left.
  */
 import type { CardOnFile } from '../cards/card-store.ts';
 import { strategyFor } from '../challenge/strategies.ts';
@@ -88,11 +89,15 @@ export function decide(input: DecisionInput): Decision {
   if (!wantsChallenge) return { transStatus: 'Y', how: 'frictionless' };
 
   // A challenge is due (by risk, by the requestor's mandate, or because risk could not be assessed).
-  if (!browser) {
-    // 3RI cannot be challenged; the app SDK channel is not offered yet.
-    if (!risk) return { transStatus: 'U', reason: '22' };
-    return deviceChannel === '03' ? { transStatus: 'N', reason: '15' } : { transStatus: 'U', reason: '03' };
+  if (deviceChannel === '03') {
+    // 3RI cannot be challenged.
+    return risk ? { transStatus: 'N', reason: '15' } : { transStatus: 'U', reason: '22' };
   }
+  // The app (SDK) channel takes the same strategies as the browser; the guidance pages (register a
+  // phone) exist only in the browser, so an app cardholder without a usable method is declined
+  // as not enrolled (13), as an unregistered card is. Whether the SDK can render what we offer and
+  // whether we can sign is settled when the challenge is prepared (app-channel/ares.ts: U/03).
+  if (!browser && !strategyFor(method)) return { transStatus: 'N', reason: '13' };
   // A strategy that needs the SMS provider cannot be offered without it (never fail open).
   if (strategyFor(method)?.needsSms && input.smsAvailable === false) return { transStatus: 'U', reason: input.smsUnavailableReason ?? '22' };
   return { transStatus: 'C', method, mandated: ind === '04' };

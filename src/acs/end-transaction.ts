@@ -14,6 +14,7 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
+import { deleteSessionStatement } from '../app-channel/session-store.ts';
 import type { Database } from '../db/client.ts';
 import type { TransactionState } from '../db/schema.ts';
 import { previousStatementChangedARow, transactionStatStatement } from '../insight/stats.ts';
@@ -50,6 +51,8 @@ export async function endTransaction(db: Database, acsTransID: string, to: Final
     // The CReq timer has nothing left to guard (a started challenge cancelled it already).
     cancelTimerStatement(db, 'creq_timeout', acsTransID, now, reached),
     queueRReqStatement(db, acsTransID, now, reached),
+    // An app challenge's session key has nothing left to protect (spec: clear the keys at the end).
+    deleteSessionStatement(db, acsTransID, reached),
   ]);
   return moved.length === 1;
 }

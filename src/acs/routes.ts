@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../deps.ts';
 import { buildErro } from '../protocol/errors.ts';
 import { countErro } from '../insight/count-http.ts';
+import { logRequestAs } from '../http/request-log.ts';
 import { authenticate } from './authenticate.ts';
 import { requireDsClientCertificate } from './ds-auth.ts';
 import { threeDSMethod } from './method.tsx';
@@ -28,10 +29,11 @@ acsRoutes.post('/3ds/areq', requireDsClientCertificate(), async (c) => {
   // The budget starts once the message is in: past it the DS gets Erro 403 rather than nothing.
   const answer = await authenticate(c.get('deps'), body, AbortSignal.timeout(c.get('deps').config.AREQ_BUDGET_MS), receivedAt);
   if (answer.kind === 'Erro') {
-    c.get('deps').log.warn('areq refused', { errorCode: answer.message.errorCode, errorDetail: answer.message.errorDetail });
+    logRequestAs(c, 'warn', 'areq refused', { errorCode: answer.message.errorCode, errorDetail: answer.message.errorDetail });
     await countErro(c, answer.message.errorCode);
     return c.body(JSON.stringify(answer.message), 200, JSON_UTF8);
   }
+  if (answer.log) logRequestAs(c, 'info', 'areq', answer.log);
   // EMV 2.3 correlation: the DS's X-Request-ID is echoed (requestId middleware), ours is X-Response-ID.
   return c.body(JSON.stringify(answer.message), 200, { ...JSON_UTF8, 'x-response-id': answer.acsTransID });
 });
@@ -50,7 +52,7 @@ export async function areqTooLarge(c: Context<AppEnv>, limit: number): Promise<R
     errorDetail: `message size: larger than ${limit} bytes, the most this ACS accepts for an AReq`,
     errorMessageType: 'AReq',
   });
-  c.get('deps').log.warn('areq refused', { errorCode: erro.errorCode, errorDetail: erro.errorDetail });
+  logRequestAs(c, 'warn', 'areq refused', { errorCode: erro.errorCode, errorDetail: erro.errorDetail });
   await countErro(c, erro.errorCode);
   return c.body(JSON.stringify(erro), 200, JSON_UTF8);
 }

@@ -74,6 +74,7 @@ export function rreqFor(txn: Transaction, challengeError?: Erro): RReq {
     interactionCounter: Math.min(txn.interactionCounter, 99),
     challengeCancel: cancel,
     challengeErrorReporting: cancel === '09' || cancel === '10' ? challengeError : undefined,
+    ...appFieldsOf(txn),
   };
   // How the cardholder was challenged, as its strategy declares it (the same the ARes announced).
   const authenticationType = authenticationTypeFor(txn.challengeMethod);
@@ -91,6 +92,16 @@ export function rreqFor(txn: Transaction, challengeError?: Erro): RReq {
 }
 
 /**
+ * An app transaction's RReq names the SDK's transaction and the rendering used: both as the ARes
+ * announced them (stored with the transaction; the app session itself is gone by now).
+ */
+function appFieldsOf(txn: Transaction): { sdkTransID?: string; acsRenderingType?: Record<string, string> } {
+  if (txn.deviceChannel !== '01') return {};
+  const ares = JSON.parse(txn.ares) as { sdkTransID?: string; acsRenderingType?: Record<string, string> };
+  return { sdkTransID: ares.sdkTransID, acsRenderingType: ares.acsRenderingType };
+}
+
+/**
  * 09 and 10 (the challenge ended on an Erro) exist from 2.3.1 on, and there they must carry a
  * copy of that Erro. Without both, the RReq says what is still true: a transaction error (06).
  */
@@ -100,14 +111,18 @@ function challengeCancelFor(version: MessageVersion, cancel: string | null, chal
   return cancel as ChallengeCancel;
 }
 
-/** The newest Erro the ACS sent about a CReq or CRes of this transaction, from its trail. */
-async function challengeErrorOf(deps: RReqDeps, acsTransID: string): Promise<Erro | undefined> {
-  const sent = await deps.db
+/**
+ * The Erro an RReq's challengeErrorReporting copies (2.3.1), from the trail: for challengeCancel 09
+ * the newest one the SDK sent (about a CRes), for 10 the newest one the ACS sent about a CReq.
+ */
+async function challengeErrorOf(deps: RReqDeps, acsTransID: string, challengeCancel: '09' | '10'): Promise<Erro | undefined> {
+  const direction = challengeCancel === '09' ? 'in' : 'out';
+  const rows = await deps.db
     .select({ body: transactionMessages.body })
     .from(transactionMessages)
-    .where(and(eq(transactionMessages.acsTransID, acsTransID), eq(transactionMessages.direction, 'out'), eq(transactionMessages.messageType, 'Erro')))
+    .where(and(eq(transactionMessages.acsTransID, acsTransID), eq(transactionMessages.direction, direction), eq(transactionMessages.messageType, 'Erro')))
     .orderBy(desc(transactionMessages.id));
-  for (const { body } of sent) {
+  for (const { body } of rows) {
     const erro = JSON.parse(body) as Erro;
     if (erro.errorMessageType === 'CReq' || erro.errorMessageType === 'CRes') return erro;
   }
@@ -136,7 +151,7 @@ export async function deliverRReq(deps: RReqDeps, acsTransID: string, attempt = 
     return retryLater(error);
   }
 
-  const rreq = rreqFor(txn, txn.challengeCancel === '09' || txn.challengeCancel === '10' ? await challengeErrorOf(deps, acsTransID) : undefined);
+  const rreq = rreqFor(txn, txn.challengeCancel === '09' || txn.challengeCancel === '10' ? await challengeErrorOf(deps, acsTransID, txn.challengeCancel) : undefined);
   let exchange = await postRReq(deps, url, rreq);
   if (exchange.kind === 'unreachable' && attempt === 1) {
     // Req 240: a failed connection is retried at once; only after the second failure do we wait.

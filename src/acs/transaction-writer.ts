@@ -17,8 +17,10 @@ import type { Client, InStatement, InValue } from '@libsql/client';
 import { getTableColumns, getTableName, is, SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { groupCommit } from '../db/group-commit.ts';
+import { clientOf } from '../db/statements.ts';
 import { statsHourly, timers, transactions } from '../db/schema.ts';
 import { hourStart, type StatIncrement } from '../insight/stats.ts';
+import { historyBatchStatements, type HistoryUpdate } from '../risk/history.ts';
 
 export interface NewTransaction {
   row: typeof transactions.$inferInsert;
@@ -26,7 +28,9 @@ export interface NewTransaction {
   creqTimeoutAt?: number;
   /** What this AReq adds to the running aggregates (outcome, ARes latency), counted only if its row is stored. */
   stats?: StatIncrement[];
-  /** More statements for the same commit (the card's risk history, src/risk/history.ts); each applies only where this row is stored. */
+  /** What the AReq adds to its card's risk history (src/risk/history.ts), written with the batch's others, only if this row is stored. */
+  history?: HistoryUpdate;
+  /** More statements for the same commit (the app channel's); each applies only where this row is stored. */
   alongside?: InStatement[];
 }
 
@@ -49,6 +53,8 @@ async function commitBatch(client: Client, batch: NewTransaction[]): Promise<boo
   if (due.length > 0) statements.push(armCreqTimers(due));
   const counted = batch.filter((t) => t.stats && t.stats.length > 0);
   if (counted.length > 0) statements.push(countStats(counted));
+  const history = batch.flatMap((t) => (t.history ? [{ acsTransID: t.row.acsTransID, update: t.history }] : []));
+  if (history.length > 0) statements.push(...historyBatchStatements(history));
   for (const t of batch) if (t.alongside) statements.push(...t.alongside);
   const [inserted] = await client.batch(statements, 'write');
   const stored = new Set(inserted.rows.map((r) => r[0] as string));
@@ -119,11 +125,4 @@ function countStats(counted: NewTransaction[]): InStatement {
       `ON CONFLICT (issuer_id, hour, metric, label) DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum`,
     args,
   };
-}
-
-/** The libSQL client under a Drizzle database (Drizzle keeps it as `$client`). */
-function clientOf(db: Database): Client {
-  const client = (db as Database & { $client?: Client }).$client;
-  if (!client) throw new Error('recordTransaction: the database has no libSQL client');
-  return client;
 }

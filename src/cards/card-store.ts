@@ -2,10 +2,11 @@
  * Cards with their cardholder and member, as the ACS needs them, and the writes that put a card
  * on file (demo data, tests, and later the admin's import).
  */
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { cardAccounts, cardholders, cards, members, type AuthMethod, type Brand, type CardStatus, type LockCause, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
+import { bool, selectRows } from '../db/statements.ts';
+import { cardAccounts, cardholders, cards, type AuthMethod, type Brand, type CardStatus, type LockCause, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
 import type { Keys } from '../keys.ts';
 import { encryptPan, panLookupHash } from './pan.ts';
 
@@ -32,59 +33,40 @@ export interface CardOnFile {
   } | null;
 }
 
-/** One indexed query: card by its PAN's keyed hash, with cardholder and its account's member. */
+/**
+ * One indexed query: card by its PAN's keyed hash, with cardholder and its account's member.
+ * Fixed SQL (it runs on every AReq: no query building), columns in the order read below.
+ */
+const CARD_ON_FILE = `SELECT c.id, c.account_id, c.brand, c.status, c.expiry, c.pan_last4, c.replaced_by_card_id, c.created_at,
+    h.id, h.phone_provisional, h.data_sharing_opt_out,
+    m.id, m.login_id, m.status, m.auth_method, m.phone, m.phone_status, m.phone_changed_at, m.password_hash IS NOT NULL,
+    m.personal_message, m.created_at, m.locked_at, m.lock_cause
+  FROM cards c JOIN cardholders h ON h.id = c.cardholder_id LEFT JOIN members m ON m.card_account_id = c.account_id
+  WHERE c.pan_hash = ? LIMIT 1`;
+
 export async function findCardOnFile(db: Database, panHash: string): Promise<CardOnFile | undefined> {
-  const [row] = await db
-    .select({
-      cardId: cards.id,
-      accountId: cards.accountId,
-      brand: cards.brand,
-      status: cards.status,
-      expiry: cards.expiry,
-      panLast4: cards.panLast4,
-      replacedByCardId: cards.replacedByCardId,
-      cardCreatedAt: cards.createdAt,
-      cardholderId: cardholders.id,
-      phoneProvisional: cardholders.phoneProvisional,
-      dataSharingOptOut: cardholders.dataSharingOptOut,
-      memberId: members.id,
-      loginId: members.loginId,
-      memberStatus: members.status,
-      authMethod: members.authMethod,
-      phone: members.phone,
-      phoneStatus: members.phoneStatus,
-      phoneChangedAt: members.phoneChangedAt,
-      passwordHash: members.passwordHash,
-      personalMessage: members.personalMessage,
-      memberCreatedAt: members.createdAt,
-      lockedAt: members.lockedAt,
-      lockCause: members.lockCause,
-    })
-    .from(cards)
-    .innerJoin(cardholders, eq(cardholders.id, cards.cardholderId))
-    .leftJoin(members, eq(members.cardAccountId, cards.accountId))
-    .where(eq(cards.panHash, panHash))
-    .limit(1);
-  if (!row) return undefined;
+  const [r] = await selectRows(db, CARD_ON_FILE, [panHash]);
+  if (!r) return undefined;
+  const n = (v: unknown) => (v === null ? null : Number(v));
   return {
-    card: { id: row.cardId, accountId: row.accountId, brand: row.brand, status: row.status, expiry: row.expiry, panLast4: row.panLast4, replacedByCardId: row.replacedByCardId, createdAt: row.cardCreatedAt },
-    cardholder: { id: row.cardholderId, phoneProvisional: row.phoneProvisional, dataSharingOptOut: row.dataSharingOptOut },
+    card: { id: Number(r[0]), accountId: Number(r[1]), brand: r[2] as Brand, status: r[3] as CardStatus, expiry: r[4] as string, panLast4: r[5] as string, replacedByCardId: n(r[6]), createdAt: Number(r[7]) },
+    cardholder: { id: Number(r[8]), phoneProvisional: bool(r[9]), dataSharingOptOut: bool(r[10]) },
     member:
-      row.memberId === null
+      r[11] === null
         ? null
         : {
-            id: row.memberId,
-            loginId: row.loginId!,
-            status: row.memberStatus!,
-            authMethod: row.authMethod!,
-            phone: row.phone,
-            phoneStatus: row.phoneStatus!,
-            phoneChangedAt: row.phoneChangedAt,
-            hasPassword: row.passwordHash !== null,
-            personalMessage: row.personalMessage,
-            createdAt: row.memberCreatedAt!,
-            lockedAt: row.lockedAt,
-            lockCause: row.lockCause,
+            id: Number(r[11]),
+            loginId: r[12] as string,
+            status: r[13] as MemberStatus,
+            authMethod: r[14] as AuthMethod,
+            phone: r[15] as string | null,
+            phoneStatus: r[16] as PhoneStatus,
+            phoneChangedAt: n(r[17]),
+            hasPassword: bool(r[18]),
+            personalMessage: r[19] as string | null,
+            createdAt: Number(r[20]),
+            lockedAt: n(r[21]),
+            lockCause: r[22] as LockCause | null,
           },
   };
 }

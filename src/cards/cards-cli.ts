@@ -23,8 +23,11 @@ import { ensureFirstIssuer, issuerByCode } from '../issuers/issuer-store.ts';
 import { importKeys } from '../keys.ts';
 import { walCheckpointer } from './import/checkpointer.ts';
 import { exportCardsCsv } from './import/export.ts';
+import { createClient } from '@libsql/client';
+import { libsqlConfig } from '../db/client.ts';
 import { createImport, importErrors, runImport, type ImportProgress } from './import/job.ts';
 import { nodePanProtector } from './import/node-protector.ts';
+import { BUSY_HANDLER_MAX_SLEEP_MS, type PaceOptions } from './import/pace.ts';
 import { workerBatchPreparer } from './import/prepare-pool.ts';
 
 const USAGE = `usage: npm run cards -- import FILE [--issuer CODE] [--dry-run] [--encoding auto|utf-8|shift_jis] [--batch N]
@@ -32,6 +35,19 @@ const USAGE = `usage: npm run cards -- import FILE [--issuer CODE] [--dry-run] [
 
 /** node:crypto's PAN hashing and encryption (import/node-protector.ts), kept exported here. */
 export { nodePanProtector };
+
+/**
+ * Rows per batch from the shell, at most. Larger than the console's (job.ts DEFAULT_BATCH_ROWS): a
+ * batch costs a commit, its look-ups and, above all, a write of every index page it touched, and
+ * the random PAN-hash index is touched at fewer pages per row the more rows share a batch. The
+ * server's writers wait for the lock meanwhile, so a batch is also cut to what the last one wrote
+ * in HOLD_TARGET_MS (job.ts pipelinedBatches): on a busy machine the same rows take longer.
+ */
+export const CLI_BATCH_ROWS = 10_000;
+const HOLD_TARGET_MS = 300;
+
+/** Rows between WAL restarts (checkpointer.ts): the WAL stays a few batches long. */
+const ROWS_PER_WAL_RESTART = 30_000;
 
 function osUser(): string {
   try {
@@ -77,8 +93,10 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--encoding must be auto, utf-8 or shift_jis\n${USAGE}`);
     return 2;
   }
-  const batch = values.batch ? Number(values.batch) : undefined;
-  if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) {
+  const batch = values.batch ? Number(values.batch) : CLI_BATCH_ROWS;
+  // --batch N: exactly N rows per batch (no cut to the hold target).
+  const holdTargetMs = values.batch ? undefined : HOLD_TARGET_MS;
+  if (!(Number.isInteger(batch) && batch > 0)) {
     console.error('--batch must be a positive whole number');
     return 2;
   }
@@ -138,17 +156,33 @@ async function main(argv: string[]): Promise<number> {
     const preparer = workerBatchPreparer(config.secrets);
     // Once the file is stored: WAL checkpoints on a thread of their own after each batch instead of
     // on this one (checkpointer.ts), and the WAL file cut back to 64 MB each time it starts over.
-    const checkpointer = config.DATABASE_URL.startsWith('file:') ? walCheckpointer(config.DATABASE_URL) : undefined;
+    const embedded = config.DATABASE_URL.startsWith('file:');
+    const checkpointer = embedded ? walCheckpointer(config.DATABASE_URL, ROWS_PER_WAL_RESTART) : undefined;
+    // The server's writers wait for each batch in SQLite's busy handler: after each batch the lock
+    // stays free until one of them has committed (data_version, read on a connection of its own so
+    // this process's commits do not count), or for one full busy-handler pause at most (pace.ts).
+    const watcher = embedded ? createClient(libsqlConfig(config.DATABASE_URL)) : undefined;
+    let version: unknown;
+    const pace: PaceOptions | undefined = watcher && {
+      minFreeMs: BUSY_HANDLER_MAX_SLEEP_MS,
+      othersWrote: async () => {
+        const now = (await watcher.execute('PRAGMA data_version')).rows[0]?.[0];
+        const moved = version !== undefined && now !== version;
+        version = now;
+        return moved;
+      },
+    };
     if (checkpointer) {
       await client.execute('PRAGMA wal_autocheckpoint = 0');
       await client.execute(`PRAGMA journal_size_limit = ${64 * 2 ** 20}`);
     }
     let p: ImportProgress;
     try {
-      p = await runImport({ ...deps, batchPreparer: preparer, afterCommit: checkpointer?.committed }, importId, { onProgress: progressLine, batchRows: batch });
+      p = await runImport({ ...deps, batchPreparer: preparer, afterCommit: checkpointer?.committed, pace }, importId, { onProgress: progressLine, batchRows: batch, holdTargetMs });
     } finally {
       await preparer.close();
       await checkpointer?.close();
+      watcher?.close();
     }
     if (process.stderr.isTTY) process.stderr.write('\n');
     if (p.state === 'failed') {

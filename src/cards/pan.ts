@@ -3,9 +3,11 @@
  * - `panLookupHash`: HMAC-SHA-256 under the look-up key, the index cards are found by;
  * - `encryptPan` / `decryptPan`: AES-GCM where the full number must be recoverable;
  * - `maskPan`: what a screen or a log may show (first 6, last 4).
- * WebCrypto only, so the same code runs on Node, Workers and Deno.
+ * WebCrypto keys, so the same code runs on Node, Workers and Deno (with node:crypto's faster calls
+ * where the runtime has them, encoding.ts nodeKeyOf).
  */
-import { base64urlToBytes, bytesToBase64url, hmacHex } from '../encoding.ts';
+import { createCipheriv, randomBytes, type CipherGCMTypes } from 'node:crypto';
+import { base64urlToBytes, bytesToBase64url, hmacHex, nodeKeyOf } from '../encoding.ts';
 
 export function panLookupHash(lookupKey: CryptoKey, pan: string): Promise<string> {
   return hmacHex(lookupKey, pan);
@@ -13,6 +15,14 @@ export function panLookupHash(lookupKey: CryptoKey, pan: string): Promise<string
 
 /** `v1.<iv>.<ciphertext>`, base64url; the version prefix leaves room for key rotation. */
 export async function encryptPan(encryptionKey: CryptoKey, pan: string): Promise<string> {
+  // node:crypto where the runtime has it (the same bytes: ciphertext then the 16-byte tag).
+  const same = nodeKeyOf(encryptionKey, 'AES-GCM');
+  if (same && typeof createCipheriv === 'function') {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv(`aes-${same.length * 8}-gcm` as CipherGCMTypes, same, iv);
+    const ct = Buffer.concat([cipher.update(pan, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return `v1.${iv.toString('base64url')}.${ct.toString('base64url')}`;
+  }
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, encryptionKey, new TextEncoder().encode(pan));
   return `v1.${bytesToBase64url(iv)}.${bytesToBase64url(ct)}`;

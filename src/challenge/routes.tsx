@@ -5,15 +5,11 @@
  */
 import { Hono, type Context, type HonoRequest } from 'hono';
 import { z } from 'zod';
-import { cancelTimerStatement, scheduleTimer, scheduleTimerStatement } from '../acs/timers.ts';
-import { countInteraction, findTransaction, recordMessage, transactionIsIn, transitionStatement, type Transaction } from '../acs/transactions.ts';
-import type { AppDeps, AppEnv } from '../deps.ts';
+import { findTransaction, recordMessage, type Transaction } from '../acs/transactions.ts';
+import type { AppEnv } from '../deps.ts';
 import { sha256Hex } from '../encoding.ts';
 import { normaliseEntry } from '../flow/entry.ts';
-import { valid } from '../flow/flow.ts';
 import { ANSWER_FLOOR_MS, atLeast } from '../flow/pace.ts';
-import { flowStore } from '../flow/store.ts';
-import { claimAttempt, clearAttempts, lockMember } from '../members/attempts.ts';
 import { loginIdMatches } from '../members/store.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { validated } from '../http/validate.ts';
@@ -21,15 +17,15 @@ import { decodeJsonBase64Url } from '../protocol/base64url.ts';
 import { decodeCReq } from '../protocol/creq.ts';
 import { buildErro, type ErrorCode } from '../protocol/errors.ts';
 import { issuerSettings } from '../issuers/settings.ts';
-import { countStat } from '../insight/stats.ts';
+import { beginChallenge, cancelChallenge, checkEntry, continueChallenge, resendCode, startChallenge } from './attempt.ts';
 import { loadContext, type ChallengeContext } from './context.ts';
 import { recordEvent } from './events.ts';
 import { erroPost, finishChallenge } from './finish.ts';
 import { languageFor, MESSAGES, type Lang } from './messages.ts';
 import { cannotContinue, renderEnded, renderForm } from './render.tsx';
-import { sendFailureText, type SendResult } from './send-otp.ts';
+import { sendFailureText } from './send-otp.ts';
 import { verifyState } from './state-token.ts';
-import { CHALLENGE_IDLE_MS, createChallenge, setChallengeLanguage, touchChallenge } from './store.ts';
+import { setChallengeLanguage } from './store.ts';
 import { strategyFor, type ChallengeStrategy } from './strategies.ts';
 
 type C = Context<AppEnv>;
@@ -85,7 +81,7 @@ challengeRoutes.post('/3ds/challenge', validated('form', CReqForm, unreadableSte
 
   const digest = await sha256Hex(JSON.stringify(creq));
   const lang = languageFor(JSON.parse(txn.areq).browserLanguage);
-  if (txn.state === 'ares_sent' && (await startChallenge(deps, txn, creq.challengeWindowSize, lang, digest))) {
+  if (txn.state === 'ares_sent' && (await startChallenge(deps, txn, { windowSize: creq.challengeWindowSize, lang, creqDigest: digest }))) {
     const ctx = (await loadContext(deps, txn.acsTransID, lang, sessionData))!;
     return begin(c, ctx);
   }
@@ -120,7 +116,6 @@ challengeRoutes.post('/3ds/challenge/submit', validated('form', EntryForm, unrea
     const step = await openStep(c, form.state);
     if (step.kind !== 'open') return step.response;
     const { ctx, strategy } = step;
-    const member = ctx.member!;
     const t = MESSAGES[ctx.lang];
     const typedId = form.memberId;
     const secret = strategy.readSecret(form.secret);
@@ -130,36 +125,9 @@ challengeRoutes.post('/3ds/challenge/submit', validated('form', EntryForm, unrea
       const fieldErrors = { memberId: normaliseEntry(typedId) ? undefined : t.memberIdEmpty, secret: secret.ok ? undefined : t[secret.error] };
       return formPage(c, ctx, strategy, { fieldErrors, memberId: typedId, status: 400, step: 'incomplete_entry' });
     }
-
-    const now = deps.clock.now();
-    // The card's issuer sets how many wrong entries lock the member.
-    const limit = ctx.issuer.policies.maxAuthAttempts;
-    const claim = await claimAttempt(deps.db, member.id, limit, now);
-    const verdict = await strategy.verify(deps, ctx, secret.value, claim.allowed && loginIdMatches(typedId, member));
-    const proved = claim.allowed && verdict !== 'wrong';
-    await countInteraction(deps.db, ctx.txn.acsTransID);
-    // One line per entry, for the audit trail: counted always, checked only within the limit.
-    deps.log.info('challenge attempt', { acsTransID: ctx.txn.acsTransID, memberId: member.id, count: claim.count, checked: claim.allowed, proved });
-
-    if (proved) {
-      // Also for a twin of the entry that already succeeded (proved_before): ending again is a no-op
-      // that returns the transaction as it ended, so both pages show the same outcome.
-      await clearAttempts(deps.db, member.id, now);
-      return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'success', strategy }) });
-    }
-    await recordEvent(deps.db, ctx.txn.acsTransID, 'wrong_entry', now, { count: claim.count, limit, checked: claim.allowed });
-    if (!claim.allowed || claim.count >= limit) {
-      if (await lockMember(deps.db, member.id, now)) {
-        await recordEvent(deps.db, ctx.txn.acsTransID, 'locked', now, { memberId: member.id, count: claim.count });
-        await countStat(deps.db, { issuerId: ctx.issuer.id, at: now, metric: 'lockout' });
-      }
-      deps.log.warn('member locked after wrong entries', { acsTransID: ctx.txn.acsTransID, memberId: member.id });
-      return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '19' }) });
-    }
-    // The transaction may have ended meanwhile (a concurrent right entry, the timer): show that, never "wrong".
-    const current = (await findTransaction(deps.db, ctx.txn.acsTransID))!;
-    if (current.state !== 'challenge_started') return renderEnded(c, { ...ctx, txn: current });
-    return formPage(c, ctx, strategy, { error: t[strategy.texts.wrong], remaining: limit - claim.count, memberId: typedId, status: 400, step: 'wrong_entry' });
+    const checked = await checkEntry(deps, ctx, strategy, secret.value, loginIdMatches(typedId, ctx.member!));
+    if (checked.kind !== 'wrong') return renderEnded(c, { ...ctx, txn: checked.txn });
+    return formPage(c, ctx, strategy, { error: t[strategy.texts.wrong], remaining: checked.remaining, memberId: typedId, status: 400, step: 'wrong_entry' });
   });
 });
 
@@ -168,25 +136,24 @@ challengeRoutes.post('/3ds/challenge/resend', validated('form', StepForm, unread
   const step = await openStep(c, c.req.valid('form').state);
   if (step.kind !== 'open') return step.response;
   const { ctx, strategy } = step;
-  if (!strategy.resend) return formPage(c, ctx, strategy);
   const t = MESSAGES[ctx.lang];
-  const result = await strategy.resend(deps, { ...ctx, clientIp: clientIp(c) });
-  await recordEvent(deps.db, ctx.txn.acsTransID, 'resend', deps.clock.now(), { outcome: result.outcome, refusal: result.refusal });
-  await recordSendFailure(deps, ctx, result);
-  switch (result.outcome) {
+  const resent = await resendCode(deps, { ...ctx, clientIp: clientIp(c) }, strategy);
+  switch (resent.kind) {
+    case 'none':
+      return formPage(c, ctx, strategy);
     case 'sent':
       return formPage(c, ctx, strategy, { notice: t.resent, step: 'resend' });
-    case 'closed': // the flow ran out between the check and the send
-      return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'expired' }) });
+    case 'ended': // the flow ran out between the check and the send
+      return renderEnded(c, { ...ctx, txn: resent.txn });
     default:
-      return formPage(c, ctx, strategy, { error: sendFailureText(t, result, ctx.issuer.helpdesk.phone), status: result.outcome === 'failed' ? 503 : 429, step: 'resend' });
+      return formPage(c, ctx, strategy, { error: sendFailureText(t, resent.result, ctx.issuer.helpdesk.phone), status: resent.result.outcome === 'failed' ? 503 : 429, step: 'resend' });
   }
 });
 
 challengeRoutes.post('/3ds/challenge/cancel', validated('form', StepForm, unreadableStep), async (c) => {
   const step = await openStep(c, c.req.valid('form').state);
   if (step.kind !== 'open') return step.response;
-  return renderEnded(c, { ...step.ctx, txn: await finishChallenge(c.get('deps'), step.ctx.txn, { kind: 'cancelled' }) });
+  return renderEnded(c, { ...step.ctx, txn: await cancelChallenge(c.get('deps'), step.ctx) });
 });
 
 challengeRoutes.post('/3ds/challenge/language', validated('form', StepForm, unreadableStep), async (c) => {
@@ -199,49 +166,13 @@ challengeRoutes.post('/3ds/challenge/language', validated('form', StepForm, unre
 
 // ─── steps ──────────────────────────────────────────────────────────────────────
 
-/**
- * Starts the flow for a first CReq: the challenge and its flow, then in one database transaction
- * the state move, the CReq timer's end and the flow's inactivity timer (so a failure leaves the
- * CReq timer armed, and it ends the transaction). False if someone else did (a twin CReq) or the
- * CReq timer got there first.
- */
-async function startChallenge(deps: Pick<AppDeps, 'db' | 'clock'>, txn: Transaction, windowSize: string, lang: Lang, creqDigest: string): Promise<boolean> {
-  const { db } = deps;
-  const created = await createChallenge(deps, {
-    acsTransID: txn.acsTransID,
-    method: txn.challengeMethod ?? 'sms_otp',
-    challengeWindowSize: windowSize,
-    language: lang,
-    creqDigest,
-  });
-  if (!created) return false;
-  const now = deps.clock.now();
-  const started = transactionIsIn(db, txn.acsTransID, 'challenge_started');
-  const [moved] = await db.batch([
-    transitionStatement(db, txn.acsTransID, 'challenge_started', now),
-    cancelTimerStatement(db, 'creq_timeout', txn.acsTransID, now, started),
-    scheduleTimerStatement(db, { kind: 'challenge_timeout', subject: created.flow.id, dueAt: created.flow.expiresAt }, now, { reschedule: true, onlyIf: started }),
-  ]);
-  if (moved.length === 1) return true;
-  await flowStore(deps).move(created.flow, 'expired');
-  return false;
-}
-
 /** The first page: the strategy begins (sends the code), or the flow ends in guidance (nothing to prove with). */
 async function begin(c: C, ctx: ChallengeContext) {
-  const deps = c.get('deps');
-  const strategy = strategyFor(ctx.txn.challengeMethod);
-  if (!strategy) return renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'failed', reason: '13' }) });
-  const sent = await strategy.begin(deps, { ...ctx, clientIp: clientIp(c) });
-  if (sent) await recordSendFailure(deps, ctx, sent);
+  const begun = await beginChallenge(c.get('deps'), { ...ctx, clientIp: clientIp(c) });
+  if (begun.kind === 'ended') return renderEnded(c, { ...ctx, txn: begun.txn });
+  const { sent, strategy } = begun;
   const error = sent && sent.outcome !== 'sent' ? sendFailureText(MESSAGES[ctx.lang], sent, ctx.issuer.helpdesk.phone) : undefined;
   return formPage(c, ctx, strategy, { error, step: 'first' });
-}
-
-/** A send that went nowhere is a step of the trail (the outbound log has its recipient, masked). */
-async function recordSendFailure(deps: AppDeps, ctx: ChallengeContext, result: SendResult): Promise<void> {
-  if (result.outcome !== 'failed') return;
-  await recordEvent(deps.db, ctx.txn.acsTransID, 'sms_refused', deps.clock.now(), { refusal: result.refusal ?? 'provider' });
 }
 
 /** Which step served the form, for the trail ('first', 'wrong_entry', 'resend', 'repeat', …). */
@@ -265,21 +196,14 @@ async function openStep(c: C, stateToken: string | undefined, options = { touch:
   const deps = c.get('deps');
   const state = await verifyState(deps.keys.session, stateToken, deps.clock.now());
   const ctx = state && (await loadContext(deps, state.acsTransID, state.lang, state.threeDSSessionData));
-  if (!ctx || !ctx.challenge || !ctx.flow || !ctx.member) return { kind: 'closed', response: await cannotContinue(c, state?.lang ?? 'ja', ctx && { issuer: ctx.issuer, txn: ctx.txn }) };
-  if (ctx.txn.state !== 'challenge_started') return { kind: 'closed', response: await renderEnded(c, ctx) };
-  if (!valid(ctx.flow, deps.clock)) {
-    return { kind: 'closed', response: await renderEnded(c, { ...ctx, txn: await finishChallenge(deps, ctx.txn, { kind: 'expired' }) }) };
-  }
-  const strategy = strategyFor(ctx.challenge.method);
-  // An expired token of a flow still open elsewhere (an old tab) takes no step.
-  if (state.expired || !strategy) return { kind: 'closed', response: await cannotContinue(c, ctx.lang, { issuer: ctx.issuer, txn: ctx.txn }) };
-  if (options.touch) {
-    const now = deps.clock.now();
-    await flowStore(deps).extend(ctx.flow, CHALLENGE_IDLE_MS);
-    await touchChallenge(deps.db, ctx.challenge.id, now);
-    await scheduleTimer(deps, 'challenge_timeout', ctx.flow.id, now + CHALLENGE_IDLE_MS, true);
-  }
-  return { kind: 'open', ctx, strategy };
+  const cannot = async () => ({ kind: 'closed' as const, response: await cannotContinue(c, state?.lang ?? 'ja', ctx && { issuer: ctx.issuer, txn: ctx.txn }) });
+  if (!state || !ctx) return cannot();
+  // An expired token of a flow still open elsewhere (an old tab) takes no step, so it does not touch the flow either.
+  const step = await continueChallenge(deps, ctx, { touch: options.touch && !state.expired });
+  if (step.kind === 'closed') return cannot();
+  if (step.kind === 'ended') return { kind: 'closed', response: await renderEnded(c, step.ctx) };
+  if (state.expired) return cannot();
+  return step;
 }
 
 /** A CReq we must refuse: Erro to the 3DS Server through the browser, and the transaction ends (U). */

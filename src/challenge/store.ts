@@ -2,10 +2,10 @@
  * The challenges table's owner: what only a 3-D Secure challenge has (its method, window size,
  * language, first CReq's digest), beside its flow (src/flow/), which holds state, expiry and sends.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
-import { challenges, type ChallengeMethod } from '../db/schema.ts';
+import { challenges, flows, type ChallengeMethod } from '../db/schema.ts';
 import type { Flow } from '../flow/flow.ts';
 import { flowStore } from '../flow/store.ts';
 import type { Lang } from './messages.ts';
@@ -24,21 +24,19 @@ export interface NewChallenge {
 }
 
 /**
- * Creates the challenge and its flow for a first CReq. Of two identical CReqs racing, one creates
- * them; the other gets undefined (its unused flow is removed again).
+ * Creates the challenge and its flow for a first CReq, in one commit. Of two identical CReqs
+ * racing, one creates them; the other gets undefined (its unused flow is removed in that same commit).
  */
 export async function createChallenge(deps: { db: Database; clock: Clock }, input: NewChallenge): Promise<{ challenge: Challenge; flow: Flow<'challenge'> } | undefined> {
-  const flows = flowStore(deps);
-  const flow = await flows.create({ kind: 'challenge', subject: input.acsTransID, ttlMs: CHALLENGE_IDLE_MS });
+  const { db } = deps;
+  const flowId = crypto.randomUUID();
   const now = deps.clock.now();
-  const [challenge] = await deps.db
-    .insert(challenges)
-    .values({ ...input, flowId: flow.id, createdAt: now, lastActivityAt: now })
-    .onConflictDoNothing()
-    .returning();
-  if (challenge) return { challenge, flow };
-  await flows.discard(flow.id);
-  return undefined;
+  const [[flow], [challenge]] = await db.batch([
+    flowStore(deps).createStatement({ kind: 'challenge', subject: input.acsTransID, ttlMs: CHALLENGE_IDLE_MS, id: flowId }),
+    db.insert(challenges).values({ ...input, flowId, createdAt: now, lastActivityAt: now }).onConflictDoNothing().returning(),
+    db.delete(flows).where(and(eq(flows.id, flowId), sql`NOT EXISTS (SELECT 1 FROM ${challenges} WHERE ${challenges.flowId} = ${flowId})`)),
+  ]) as unknown as [Flow<'challenge'>[], Challenge[], unknown];
+  return challenge ? { challenge, flow } : undefined;
 }
 
 export function findChallenge(db: Database, acsTransID: string): Promise<Challenge | undefined> {

@@ -8,12 +8,13 @@
 import process from 'node:process';
 import { getConnInfo, serveStatic } from 'hono/deno';
 import { createApp } from '../app.ts';
+import { checkAcsSigning } from '../app-channel/signing.ts';
 import { adjustableClock, systemClock } from '../clock.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { createLogger } from '../log.ts';
 import { startServices } from '../services.ts';
 import { assembleDeps } from './assemble.ts';
-import { configOrExit, DENO_DATABASE_URL, openDatabase, withDefaultDatabase } from './local.ts';
+import { configOrExit, orExitOnConfigError, DENO_DATABASE_URL, openDatabase, withDefaultDatabase } from './local.ts';
 
 declare const Deno: {
   serve(options: { port: number; hostname: string; onListen?: (addr: { port: number }) => void }, handler: (req: Request) => Response | Promise<Response>): { shutdown(): Promise<void> };
@@ -27,6 +28,8 @@ const client = await openDatabase(config);
 const clock = config.SANDBOX ? adjustableClock() : systemClock;
 const deps = await assembleDeps({ config, client, clock, log, assets: serveStatic({ root: './' }), connInfo: getConnInfo });
 await migrateDatabase(deps.db);
+// The app channel's signing keys (or the sandbox's own chain), checked and loaded before the first AReq.
+await orExitOnConfigError(checkAcsSigning(deps));
 const services = await startServices(deps);
 
 const app = createApp(deps);

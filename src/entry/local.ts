@@ -15,6 +15,19 @@ const PLACEHOLDER = btoa(String.fromCharCode(...new Uint8Array(32)));
 const VALIDATION_ONLY_SECRETS = { PAN_LOOKUP_KEY: PLACEHOLDER, PAN_ENCRYPTION_KEY: PLACEHOLDER, AUTH_VALUE_KEY: PLACEHOLDER, SESSION_SECRET: PLACEHOLDER };
 
 /** The validated config; on a bad setting prints the one line naming it and exits 1. `more` may validate further. */
+/** A start-up check that may find the configuration wrong (e.g. the ACS signing keys): its one line, then exit 1. */
+export async function orExitOnConfigError<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 export function configOrExit<T = undefined>(env: Record<string, string | undefined>, more?: (config: Config) => T): { config: Config; extra: T } {
   try {
     // Validate everything else first, so a bad setting stops the start before any secret is written.

@@ -6,12 +6,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { createApp } from '../app.ts';
+import { checkAcsSigning } from '../app-channel/signing.ts';
 import { adjustableClock, systemClock } from '../clock.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { createLogger } from '../log.ts';
 import { startServices } from '../services.ts';
 import { assembleDeps } from './assemble.ts';
-import { configOrExit, openDatabase } from './local.ts';
+import { configOrExit, orExitOnConfigError, openDatabase } from './local.ts';
 import { loadTlsOptions, serveTls } from './tls.ts';
 
 const { config, extra: tls } = configOrExit(process.env, loadTlsOptions);
@@ -28,6 +29,8 @@ const deps = await assembleDeps({
   connInfo: getConnInfo,
 });
 await migrateDatabase(deps.db);
+// The app channel's signing keys (or the sandbox's own chain), checked and loaded before the first AReq.
+await orExitOnConfigError(checkAcsSigning(deps));
 const services = await startServices(deps);
 
 const app = createApp(deps);

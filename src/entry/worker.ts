@@ -10,6 +10,7 @@ import { getConnInfo } from 'hono/cloudflare-workers';
 import { createApp } from '../app.ts';
 import { systemClock } from '../clock.ts';
 import { ConfigError, parseConfig } from '../config.ts';
+import { checkAcsSigning } from '../app-channel/signing.ts';
 import type { AppDeps } from '../deps.ts';
 import { createLogger } from '../log.ts';
 import { continueImports } from '../cards/import/runner.ts';
@@ -38,6 +39,8 @@ function boot(env: Env): Promise<Booted> {
     const client = createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
     const deps = await assembleDeps({ config, client, clock: systemClock, log, assets: env.ASSETS && assetsFrom(env.ASSETS), connInfo: getConnInfo });
     await seedDemoData(deps);
+    // The app channel's signing keys (or the sandbox's own chain), checked and loaded before the first AReq.
+    await checkAcsSigning(deps);
     return { app: createApp(deps), deps };
   })();
   booted.catch(() => (booted = undefined));

@@ -28,6 +28,8 @@ export interface SendLimits {
 export interface FlowStore {
   /** A new flow in its kind's first state; the id is a fresh UUID unless given (migrated rows keep theirs). */
   create<K extends FlowKind>(input: { kind: K; subject: string; ttlMs: number; id?: string; data?: Record<string, unknown> }): Promise<Flow<K>>;
+  /** The same create as one statement of a caller's `db.batch` (a challenge's flow and its row in one commit); the batch's result is the new row. */
+  createStatement(input: { kind: FlowKind; subject: string; ttlMs: number; id: string }): BatchItem<'sqlite'>;
   find(id: string): Promise<Flow | undefined>;
   /**
    * Moves the flow to `to` if its kind's machine allows it from the current state; whether this
@@ -62,15 +64,21 @@ export function flowStore(deps: { db: Database; clock: Clock }): FlowStore {
       .where(and(eq(flows.id, flow.id), inArray(flows.state, sourcesOf(flow.kind, to)), onlyIf))
       .returning({ id: flows.id });
 
+  const insert = ({ kind, subject, ttlMs, id, data }: { kind: FlowKind; subject: string; ttlMs: number; id?: string; data?: Record<string, unknown> }) => {
+    const now = clock.now();
+    return db
+      .insert(flows)
+      .values({ id: id ?? crypto.randomUUID(), kind, subject, state: INITIAL_STATE, data: data ?? null, createdAt: now, updatedAt: now, expiresAt: now + ttlMs })
+      .returning();
+  };
+
   return {
-    async create({ kind, subject, ttlMs, id, data }) {
-      const now = clock.now();
-      const [row] = await db
-        .insert(flows)
-        .values({ id: id ?? crypto.randomUUID(), kind, subject, state: INITIAL_STATE, data: data ?? null, createdAt: now, updatedAt: now, expiresAt: now + ttlMs })
-        .returning();
-      return row as unknown as Flow<typeof kind>;
+    async create(input) {
+      const [row] = await insert(input);
+      return row as unknown as Flow<typeof input.kind>;
     },
+
+    createStatement: (input) => insert(input),
 
     async find(id) {
       return (await db.select().from(flows).where(eq(flows.id, id)).get()) as Flow | undefined;

@@ -53,9 +53,18 @@ export function securityHeaders(options: { production: boolean; development: boo
     contentSecurityPolicy: { ...base, formAction: ["'self'", acsOrigin], frameAncestors: ["'none'"], frameSrc: ["'self'", acsOrigin] },
   });
 
+  // The sandbox's app checkout shows the ACS's HTML UI (05) in a sandboxed srcdoc iframe, which
+  // inherits this policy: that self-contained document carries its styles inline.
+  const sandboxApp = secureHeaders({
+    strictTransportSecurity: hsts,
+    xFrameOptions: 'DENY',
+    contentSecurityPolicy: { ...base, styleSrc: ["'self'", "'unsafe-inline'"], formAction: ["'self'"], frameAncestors: ["'none'"], frameSrc: ["'self'"] },
+  });
+
   return (c, next) => {
     if (isFrameable(c.req.path)) return frameable(c, next);
     if (c.req.path === '/sandbox') return sandboxMerchant(c, next);
+    if (c.req.path === '/sandbox/app' || c.req.path.startsWith('/sandbox/app/')) return sandboxApp(c, next);
     if (SAME_ORIGIN_FRAME_PATHS.some((p) => c.req.path.startsWith(p))) return sameOrigin(c, next);
     if (c.req.path.startsWith('/assets/')) return uploadedImage(c, next);
     return strict(c, next);

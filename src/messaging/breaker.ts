@@ -13,6 +13,7 @@
  */
 import { and, eq, gt, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
+import { selectRows } from '../db/statements.ts';
 import { smsBreaker, type SmsBreakerState } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 
@@ -44,17 +45,37 @@ export function breakerView(row: BreakerRow | undefined, now: number, deps: Pick
   return { state: 'half_open', sends: lost ? 'probe' : 'no' };
 }
 
-/** The breaker row, from the cache when it is younger than `maxAgeMs`. */
+/** The breaker row, from the cache when it is younger than `maxAgeMs`. Fixed SQL: the AReq path reads it every second. */
 export async function readBreaker(deps: BreakerDeps, maxAgeMs = 0): Promise<BreakerRow | undefined> {
   const now = deps.clock.now();
   const hit = cache.get(deps.db);
   if (hit && maxAgeMs > 0 && now - hit.at < maxAgeMs) return hit.row;
-  const row = await deps.db
-    .select({ state: smsBreaker.state, consecutiveFailures: smsBreaker.consecutiveFailures, openedAt: smsBreaker.openedAt, probeStartedAt: smsBreaker.probeStartedAt })
-    .from(smsBreaker)
-    .where(eq(smsBreaker.id, ROW_ID))
-    .get();
+  const [r] = await selectRows(deps.db, BREAKER_READ, [ROW_ID]);
+  const row: BreakerRow | undefined = r
+    ? { state: r[0] as SmsBreakerState, consecutiveFailures: Number(r[1]), openedAt: r[2] === null ? null : Number(r[2]), probeStartedAt: r[3] === null ? null : Number(r[3]) }
+    : undefined;
   cache.set(deps.db, { row, at: now });
+  return row;
+}
+const BREAKER_READ = 'SELECT state, consecutive_failures, opened_at, probe_started_at FROM sms_breaker WHERE id = ?';
+
+/**
+ * The breaker row for /healthz, which is also its database answer: read afresh at most every
+ * HEALTH_MS of real time (a monitor or a load balancer polling many times a second costs one read;
+ * the injected clock may stand still), at once after this process changed the breaker, and again
+ * on the next call after a failed read (so a database that stops answering is reported at once).
+ */
+const HEALTH_MS = 500;
+const forHealth = new WeakMap<Database, { at: number; row: Promise<BreakerRow | undefined> }>();
+export function readBreakerForHealth(deps: BreakerDeps): Promise<BreakerRow | undefined> {
+  const at = performance.now();
+  const hit = forHealth.get(deps.db);
+  if (hit && at - hit.at < HEALTH_MS) return hit.row;
+  const row = readBreaker(deps);
+  forHealth.set(deps.db, { at, row });
+  row.catch(() => {
+    if (forHealth.get(deps.db)?.row === row) forHealth.delete(deps.db);
+  });
   return row;
 }
 
@@ -181,6 +202,7 @@ function probeLeaseMs(deps: Pick<AppDeps, 'config'>): number {
 
 /** Keeps this process's cache in step with its own writes; a write that matched nothing forgets it. */
 function remember(deps: BreakerDeps, row: (BreakerRow & Record<string, unknown>) | undefined) {
+  forHealth.delete(deps.db);
   if (!row) {
     cache.delete(deps.db);
     return;

@@ -18,7 +18,7 @@ import type { PortalIssuer } from '../../views/portal/shell.tsx';
 import { MaintenancePage } from '../../views/portal/maintenance.tsx';
 import { appendAudit } from '../admin/audit-log.ts';
 import { csrfTokenFor, csrfTokenValid, endSession, openSession, resumeSubjectSession, type SubjectSession } from '../admin/sessions.ts';
-import { cardAccounts, cardholders, members } from '../db/schema.ts';
+import { members } from '../db/schema.ts';
 import type { AppEnv } from '../deps.ts';
 import { portalMemberById, type PortalMemberRow } from './sign-in.ts';
 import { inMaintenance, issuerSettings, issuerSettingsForHost, listIssuerSettings, type IssuerSettings } from '../issuers/settings.ts';

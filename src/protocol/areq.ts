@@ -72,11 +72,52 @@ const priorAuthenticationInfo = z.object({
   threeDSReqPriorRef: optional(text(36)),
 });
 
-const deviceRenderOptions = z.object({
+/**
+ * deviceRenderOptions per version: 2.2.0 knows UI types 01–05 (sdkInterface optional there), 2.3.1
+ * adds 06 HTML OOB and 07 Information, requires sdkInterface, and adds sdkAuthenticationType.
+ */
+const deviceRenderOptions220 = z.object({
   sdkInterface: optional(code('01', '02', '03')),
-  sdkUiType: optional(z.array(code('01-07')).max(7)),
-  sdkAuthenticationType: optional(z.array(code('01-99')).max(99)), // 2.3.1
+  sdkUiType: required(z.array(code('01-05')).min(1).max(5)),
 });
+const deviceRenderOptions231 = z.object({
+  sdkInterface: required(code('01', '02', '03')),
+  sdkUiType: required(z.array(code('01-07')).min(1).max(7)),
+  sdkAuthenticationType: optional(z.array(code('01-99')).max(99)),
+});
+
+// P-256 (SEC 2 secp256r1): y² = x³ − 3x + b over GF(p).
+const P256_P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+const P256_B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
+
+function coordinate(b64url: unknown): bigint | undefined {
+  // 32 bytes are exactly 43 base64url characters; the last one carries 4 bits and two zero bits (A, E, I, …, 8).
+  if (typeof b64url !== 'string' || !/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/.test(b64url)) return undefined;
+  const bin = atob(b64url.replace(/-/g, '+').replace(/_/g, '/') + '=');
+  let n = 0n;
+  for (let i = 0; i < bin.length; i++) n = (n << 8n) | BigInt(bin.charCodeAt(i));
+  return n;
+}
+
+const mod = (n: bigint) => ((n % P256_P) + P256_P) % P256_P;
+
+/**
+ * sdkEphemPubKey must be an EC P-256 JWK whose point is on the curve (spec §6.2.3.2): checked here,
+ * synchronously, so that an off-curve key is the AReq's Erro 203 like any other bad field. Other
+ * members (kid, use) occur in real SDKs and are kept as sent (the signed content echoes them).
+ */
+export function isP256PublicJwk(jwk: Record<string, unknown>): boolean {
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || 'd' in jwk) return false;
+  const x = coordinate(jwk.x);
+  const y = coordinate(jwk.y);
+  if (x === undefined || y === undefined || x >= P256_P || y >= P256_P) return false;
+  return mod(y * y) === mod(x * x * x - 3n * x + P256_B);
+}
+
+const sdkEphemPubKey = jsonObject(256).refine(isP256PublicJwk, 'not an EC P-256 public key on the curve');
+
+/** deviceInfo: the DS's base64url of the SDK's device data (a padded form is tolerated). */
+const deviceInfo = z.string().max(64000).regex(/^[A-Za-z0-9_-]+={0,2}$/);
 
 /** An object the ACS only stores or passes on; the digest gives no member formats. */
 const opaqueObject = jsonObject(64000);
@@ -174,11 +215,11 @@ const fields220 = {
   threeDSCompInd: optional(z.enum(['Y', 'N', 'U'])),
 
   // app channel (the DS has decrypted sdkEncData into deviceInfo)
-  deviceInfo: optional(text(64000)),
-  deviceRenderOptions: optional(deviceRenderOptions),
+  deviceInfo: optional(deviceInfo),
+  deviceRenderOptions: optional(deviceRenderOptions220),
   sdkAppID: optional(uuid),
   sdkEncData: optional(text(64000)),
-  sdkEphemPubKey: optional(jsonObject(256)),
+  sdkEphemPubKey: optional(sdkEphemPubKey),
   sdkMaxTimeout: optional(numericInRange(2, 2, 5, 99)),
   sdkReferenceNumber: optional(text(32)),
   sdkTransID: optional(uuid),
@@ -220,6 +261,7 @@ const fields231 = {
   userId: optional(text(254)),
 
   // app channel
+  deviceRenderOptions: optional(deviceRenderOptions231),
   appIp: optional(ip),
   sdkType: optional(code('01', '02', '80-99')),
   defaultSdkType: optional(opaqueObject),
@@ -308,6 +350,9 @@ const rules231: PresenceRule[] = [
   { elements: ['trustListStatusSource'], requiredIf: (m) => isPresent(m.trustListStatus), onlyThen: true },
   { elements: ['cardSecurityCodeStatusSource'], requiredIf: (m) => isPresent(m.cardSecurityCodeStatus), onlyThen: true },
   { elements: ['deviceBindingStatusSource'], requiredIf: (m) => isPresent(m.deviceBindingStatus), onlyThen: true },
+  // 2.3.1 app: which SDK (01 default, 02 split); a split SDK describes itself.
+  { elements: ['sdkType'], requiredIf: isApp },
+  { elements: ['splitSdkType'], requiredIf: (m) => isApp(m) && m.sdkType === '02' },
 ];
 
 /** Elements that belong to some channels only: elsewhere they are dropped, not rejected. */

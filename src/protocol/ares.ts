@@ -11,7 +11,7 @@ import {
   AUTHENTICATION_METHOD_FOR_TYPE, type AuthenticationMethod, type AuthenticationType, type TransStatusReason,
 } from './codes.ts';
 import {
-  acsRenderingType, code, httpsUrl, jsonObject, messageExtensions, optional, required, text, url, uuid,
+  code, httpsUrl, jsonObject, messageExtensions, optional, required, text, url, uuid,
   type MessageExtension,
 } from './formats.ts';
 import {
@@ -23,6 +23,23 @@ import type { MessageVersion } from './versions.ts';
 const authenticationValue220 = z.string().length(28).regex(/^[a-zA-Z0-9+/]{26,28}={0,2}$/);
 const jws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const opaqueObject = jsonObject(64000);
+
+/** HTML-only templates (05 HTML other, 2.3.1 06 HTML OOB) cannot go with the native interface. */
+const nativeCanRender = (r: { acsInterface: string; acsUiTemplate: string }) => !(r.acsInterface === '01' && ['05', '06'].includes(r.acsUiTemplate));
+
+/**
+ * acsRenderingType per version (ARes and RReq): 2.2.0 templates 01–05; 2.3.1 adds 06 HTML OOB and
+ * 07 Information and requires deviceUserInterfaceMode (01 portrait, 02 landscape, 03 voice, 04 other).
+ */
+export const acsRenderingType220 = z
+  .object({ acsInterface: required(code('01', '02')), acsUiTemplate: required(code('01-05')) })
+  .refine(nativeCanRender, 'HTML template with the native interface');
+export const acsRenderingType231 = z
+  .object({ acsInterface: required(code('01', '02')), acsUiTemplate: required(code('01-07')), deviceUserInterfaceMode: required(code('01-04')) })
+  .refine(nativeCanRender, 'HTML template with the native interface');
+
+/** 2.3.1 app ARes: the highest Device Information data version this ACS reads (it reads C005, the locale). */
+export const DEVICE_INFO_RECOGNISED_VERSION = '1.1';
 
 const fields220 = {
   messageType: required(z.literal('ARes')),
@@ -43,7 +60,7 @@ const fields220 = {
   authenticationValue: optional(authenticationValue220),
   eci: optional(text(2)),
   cardholderInfo: optional(text(128)),
-  acsRenderingType: optional(acsRenderingType),
+  acsRenderingType: optional(acsRenderingType220),
   acsSignedContent: optional(z.string().regex(jws)),
   broadInfo: optional(opaqueObject), // in the 2.2.0 spec per secondary sources, not in 3dsecure.io's table
   messageExtension: optional(messageExtensions(10)),
@@ -61,6 +78,7 @@ const fields231 = {
   transStatusReason: optional(code('01-30', '80-99')),
   transStatusReasonInfo: optional(text(256)),
   acsURL: optional(httpsUrl(2048)),
+  acsRenderingType: optional(acsRenderingType231),
   authenticationMethod: optional(z.array(code('01-16', '80-99')).max(99)),
   authenticationValue: optional(text(4000)), // length is now set by the payment system
   cardholderInfo: optional(z.object({ text: required(text(128)), issuerImage: optional(opaqueObject), paymentSystemImage: optional(opaqueObject) })),
@@ -105,6 +123,8 @@ const rules231: PresenceRule[] = [
   { elements: ['trustListStatusSource'], requiredIf: (m) => isPresent(m.trustListStatus), onlyThen: true },
   { elements: ['cardSecurityCodeStatusSource'], requiredIf: (m) => isPresent(m.cardSecurityCodeStatus), onlyThen: true },
   { elements: ['deviceBindingStatusSource'], requiredIf: (m) => isPresent(m.deviceBindingStatus), onlyThen: true },
+  // Every 2.3.1 app ARes, whatever its transStatus.
+  { elements: ['threeDSRequestorAppURLInd', 'deviceInfoRecognisedVersion'], requiredIf: (m) => isPresent(m.sdkTransID) },
 ];
 
 export const ARes220 = z.object(fields220).superRefine((m, ctx) => checkPresence(rules220, m, ctx), EVEN_WITH_FORMAT_ERRORS);
@@ -135,6 +155,9 @@ export interface AResCommon {
   transStatusReasonInfo?: string;
   broadInfo?: Record<string, unknown>;
   messageExtension?: MessageExtension[];
+  /** 2.3.1 app ARes only (defaults N and DEVICE_INFO_RECOGNISED_VERSION). */
+  threeDSRequestorAppURLInd?: 'Y' | 'N';
+  deviceInfoRecognisedVersion?: string;
 }
 
 /** The outcome the ACS decided. D (decoupled) and S (SPC) are not offered by this ACS. */
@@ -206,6 +229,11 @@ export function buildARes(input: AResInput): ARes {
 
   if (input.cardholderInfo !== undefined) ares.cardholderInfo = is231 ? { text: input.cardholderInfo } : input.cardholderInfo;
   if (is231) ares.transStatusReasonInfo = input.transStatusReasonInfo;
+  if (is231 && input.sdkTransID !== undefined) {
+    // No OOB app of ours to return from (threeDSRequestorAppURL is never used).
+    ares.threeDSRequestorAppURLInd = input.threeDSRequestorAppURLInd ?? 'N';
+    ares.deviceInfoRecognisedVersion = input.deviceInfoRecognisedVersion ?? DEVICE_INFO_RECOGNISED_VERSION;
+  }
   ares.broadInfo = input.broadInfo;
   ares.messageExtension = input.messageExtension;
 

@@ -7,9 +7,10 @@ import {
   AUTHENTICATION_METHOD_FOR_TYPE, type AuthenticationMethod, type AuthenticationType, type ChallengeCancel,
   type TransStatusReason,
 } from './codes.ts';
+import { acsRenderingType220, acsRenderingType231 } from './ares.ts';
 import type { Erro } from './erro.ts';
 import {
-  acsRenderingType, code, jsonObject, messageExtensions, numericInRange, optional, required, text, uuid,
+  code, jsonObject, messageExtensions, numericInRange, optional, required, text, uuid,
   type MessageExtension,
 } from './formats.ts';
 import {
@@ -32,7 +33,7 @@ const fields220 = {
   eci: optional(text(2)),
   interactionCounter: optional(numericInRange(2, 2, 0, 99)),
   challengeCancel: optional(code('01', '03-08', '80-99')),
-  acsRenderingType: optional(acsRenderingType),
+  acsRenderingType: optional(acsRenderingType220),
   messageExtension: optional(messageExtensions(10)),
   whiteListStatus: optional(z.enum(['Y', 'N', 'E', 'P', 'R', 'U'])),
   whiteListStatusSource: optional(code('01', '02', '03', '80-99')),
@@ -50,6 +51,7 @@ const fields231 = {
   authenticationValue: optional(text(4000)),
   cardholderInfo: optional(z.object({ text: required(text(128)) })),
   challengeCancel: optional(code('01', '03-10', '80-99')),
+  acsRenderingType: optional(acsRenderingType231),
   challengeErrorReporting: optional(jsonObject(8192)),
   messageExtension: optional(messageExtensions(15)),
   trustListStatus: optional(z.enum(['Y', 'N', 'E', 'P', 'R', 'U'])),
@@ -102,6 +104,8 @@ export interface RReqCommon {
   dsTransID: string;
   /** App channel only. */
   sdkTransID?: string;
+  /** App channel only: the rendering the ARes announced (and the challenge used). */
+  acsRenderingType?: Record<string, string>;
   /** The AReq's messageCategory. */
   messageCategory: string;
   /** Number of authentication rounds the cardholder went through, 0-99. */
@@ -146,6 +150,7 @@ export function buildRReq(input: RReqInput): RReq {
     acsTransID: input.acsTransID,
     dsTransID: input.dsTransID,
     sdkTransID: input.sdkTransID,
+    acsRenderingType: input.acsRenderingType,
     messageCategory: input.messageCategory,
     transStatus: input.transStatus,
     interactionCounter: String(input.interactionCounter).padStart(2, '0'),

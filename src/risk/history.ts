@@ -8,14 +8,16 @@
  * - card_seen: the devices and IP prefixes (keyed hashes) and merchants a card was seen with.
  *
  * Reads happen once per AReq (`readHistory`, one db.batch of indexed selects); writes go into the
- * AReq's one durable write (`historyStatements`, transaction-writer.ts) and into the ending of a
+ * AReq's one durable write (`historyBatchStatements`, transaction-writer.ts: one set for the whole group commit) and into the ending of a
  * challenge (`challengeEndStatement`, end-transaction.ts). Every write applies only where the
  * AReq's transaction row exists, so a replayed twin counts nothing.
  */
 import type { InStatement, InValue } from '@libsql/client';
-import { and, count, eq, gte, or, sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { cardRiskState, cardSeen, memberReports, methodData, type SeenKind } from '../db/schema.ts';
+import { bool, selectRows } from '../db/statements.ts';
+import { cardRiskState, type SeenKind } from '../db/schema.ts';
+import { hmacBase64url } from '../encoding.ts';
 import type { Keys } from '../keys.ts';
 
 export const HOUR_MS = 60 * 60 * 1000;
@@ -45,8 +47,7 @@ function seenKey(keys: Keys): Promise<CryptoKey> {
 }
 
 export async function seenHash(keys: Keys, cardId: number, kind: 'device' | 'ip', value: string): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', await seenKey(keys), new TextEncoder().encode(`${kind}|${cardId}|${value}`));
-  return Buffer.from(mac).toString('base64url');
+  return hmacBase64url(await seenKey(keys), `${kind}|${cardId}|${value}`);
 }
 
 // ─── Reads ──────────────────────────────────────────────────────────────────────
@@ -66,48 +67,60 @@ export interface HistoryRead {
   notMe90d: number | null;
 }
 
-/** One batch of indexed reads: the card's counters, what it was seen with, its recent merchants and "not me" reports. */
+/**
+ * The history an AReq reads, in one statement of indexed look-ups (one snapshot, one prepare): the
+ * card's counters (primary key), whether its device, IP prefix and merchant were seen (card_seen's
+ * primary key), its merchants of the last 24 h (index card_seen_last: card, kind, last_seen) and
+ * the member's "not me" reports of 90 days (index member_reports_member). Fixed SQL: it runs on
+ * every AReq. A null value matches nothing (= NULL), as an unknown device was never seen.
+ */
+const HISTORY_READ = `SELECT s.card_id, s.hour_window_start, s.hour_count, s.prev_hour_count, s.day_window_start, s.day_count, s.prev_day_count,
+    s.consecutive_frictionless, s.frictionless_amount_home, s.last_challenge_at, s.failed_challenges_day_start, s.failed_challenges_day_count, s.updated_at,
+    EXISTS (SELECT 1 FROM card_seen WHERE card_id = ?1 AND kind = 'device' AND value = ?2),
+    EXISTS (SELECT 1 FROM card_seen WHERE card_id = ?1 AND kind = 'ip' AND value = ?3),
+    (SELECT last_seen FROM card_seen WHERE card_id = ?1 AND kind = 'merchant' AND value = ?4),
+    (SELECT count(*) FROM card_seen WHERE card_id = ?1 AND kind = 'merchant' AND last_seen >= ?5),
+    (SELECT count(*) FROM member_reports WHERE member_id = ?6 AND kind = 'transaction' AND created_at >= ?7)
+  FROM (SELECT 1) LEFT JOIN card_risk_state s ON s.card_id = ?1`;
+
 export async function readHistory(
   db: Database,
   args: { cardId: number; memberId: number | null; values: SeenValues; now: number },
 ): Promise<HistoryRead> {
   const { cardId, memberId, values, now } = args;
-  const wanted: SQL[] = [];
-  for (const kind of ['device', 'ip', 'merchant'] as const) {
-    const value = values[kind];
-    if (value !== null) wanted.push(and(eq(cardSeen.kind, kind), eq(cardSeen.value, value))!);
-  }
-  const [state, seenRows, merchants, reports] = await db.batch([
-    db.select().from(cardRiskState).where(eq(cardRiskState.cardId, cardId)),
-    db
-      .select({ kind: cardSeen.kind, lastSeen: cardSeen.lastSeen })
-      .from(cardSeen)
-      .where(and(eq(cardSeen.cardId, cardId), wanted.length > 0 ? or(...wanted) : sql`0`)),
-    // Over one card's rows (index card_seen_last: card, kind, last_seen).
-    db.select({ n: count() }).from(cardSeen).where(and(eq(cardSeen.cardId, cardId), eq(cardSeen.kind, 'merchant'), gte(cardSeen.lastSeen, now - DAY_MS))),
-    // Over one member's reports (index member_reports_member).
-    db
-      .select({ n: count() })
-      .from(memberReports)
-      .where(and(eq(memberReports.memberId, memberId ?? -1), eq(memberReports.kind, 'transaction'), gte(memberReports.createdAt, now - 90 * DAY_MS))),
-  ]);
-  const kinds = new Map(seenRows.map((r) => [r.kind, r.lastSeen]));
+  const [r] = await selectRows(db, HISTORY_READ, [cardId, values.device, values.ip, values.merchant, now - DAY_MS, memberId ?? -1, now - 90 * DAY_MS]);
+  const num = (i: number) => Number(r[i]);
+  const state: CardRiskState | undefined =
+    r[0] === null
+      ? undefined
+      : {
+          cardId: num(0),
+          hourWindowStart: num(1),
+          hourCount: num(2),
+          prevHourCount: num(3),
+          dayWindowStart: num(4),
+          dayCount: num(5),
+          prevDayCount: num(6),
+          consecutiveFrictionless: num(7),
+          frictionlessAmountHome: num(8),
+          lastChallengeAt: r[9] === null ? null : num(9),
+          failedChallengesDayStart: num(10),
+          failedChallengesDayCount: num(11),
+          updatedAt: num(12),
+        };
+  const merchantLastSeen = r[15] === null ? -Infinity : num(15);
   return {
-    state: state[0],
-    seen: { device: kinds.has('device'), ip: kinds.has('ip'), merchant24h: (kinds.get('merchant') ?? -Infinity) >= now - DAY_MS },
-    merchants24h: merchants[0]?.n ?? 0,
-    notMe90d: memberId === null ? null : (reports[0]?.n ?? 0),
+    state,
+    seen: { device: bool(r[13]), ip: bool(r[14]), merchant24h: merchantLastSeen >= now - DAY_MS },
+    merchants24h: num(16),
+    notMe90d: memberId === null ? null : num(17),
   };
 }
 
 /** The 3DS Method's data for this AReq, while it is kept (src/acs/method.tsx stores it). */
 export async function readMethodData(db: Database, threeDSServerTransID: string, now: number): Promise<string | undefined> {
-  const row = await db
-    .select({ data: methodData.data })
-    .from(methodData)
-    .where(and(eq(methodData.threeDSServerTransID, threeDSServerTransID), gte(methodData.expiresAt, now)))
-    .get();
-  return row?.data;
+  const [row] = await selectRows(db, 'SELECT data FROM method_data WHERE three_ds_server_trans_id = ? AND expires_at >= ?', [threeDSServerTransID, now]);
+  return row ? (row[0] as string) : undefined;
 }
 
 /** Start of the fixed window (hour or day, UTC-aligned) that holds `now`. */
@@ -172,42 +185,78 @@ export interface HistoryUpdate {
   now: number;
 }
 
-const STATE_UPSERT = `INSERT INTO card_risk_state (card_id, hour_window_start, hour_count, prev_hour_count, day_window_start, day_count, prev_day_count,
-    consecutive_frictionless, frictionless_amount_home, updated_at)
-  SELECT ?1, ?2, 1, 0, ?3, 1, 0, CASE ?5 WHEN 'Y' THEN 1 ELSE 0 END, CASE ?5 WHEN 'Y' THEN ?6 ELSE 0 END, ?4
-  WHERE EXISTS (SELECT 1 FROM transactions WHERE acs_trans_id = ?7)
-  ON CONFLICT (card_id) DO UPDATE SET
-    hour_count = CASE WHEN hour_window_start >= ?2 THEN hour_count + 1 ELSE 1 END,
-    prev_hour_count = CASE WHEN hour_window_start >= ?2 THEN prev_hour_count WHEN hour_window_start = ?2 - ${HOUR_MS} THEN hour_count ELSE 0 END,
-    hour_window_start = max(hour_window_start, ?2),
-    day_count = CASE WHEN day_window_start >= ?3 THEN day_count + 1 ELSE 1 END,
-    prev_day_count = CASE WHEN day_window_start >= ?3 THEN prev_day_count WHEN day_window_start = ?3 - ${DAY_MS} THEN day_count ELSE 0 END,
-    day_window_start = max(day_window_start, ?3),
-    consecutive_frictionless = CASE ?5 WHEN 'Y' THEN consecutive_frictionless + 1 WHEN 'C' THEN 0 ELSE consecutive_frictionless END,
-    frictionless_amount_home = CASE ?5 WHEN 'Y' THEN frictionless_amount_home + ?6 WHEN 'C' THEN 0 ELSE frictionless_amount_home END,
-    updated_at = ?4`;
-
-/** The statements of one AReq's history, in the AReq's own write (they apply only if its row `acsTransID` is stored). */
-export function historyStatements(acsTransID: string, update: HistoryUpdate): InStatement[] {
-  const { cardId, now } = update;
-  const out: InStatement[] = [
-    { sql: STATE_UPSERT, args: [cardId, windowStart(now, HOUR_MS), windowStart(now, DAY_MS), now, update.transStatus, Math.max(0, Math.round(update.amountHome)), acsTransID] },
-  ];
-  const seen = (['device', 'ip', 'merchant'] as SeenKind[]).filter((k) => update.seen[k] !== null);
-  if (seen.length > 0) {
-    const args: InValue[] = [];
-    for (const kind of seen) args.push(cardId, kind, update.seen[kind]!, now);
-    args.push(acsTransID);
+/**
+ * The statements of a group commit's history (transaction-writer.ts), whatever the number of
+ * AReqs in it: each update applies only where its AReq's row `acsTransID` is stored. The counters
+ * are one INSERT of the cards not yet counted and one UPDATE … FROM of all of them (an UPDATE
+ * applies one source row per card, so a card twice in the batch moves on in a second round, in
+ * submission order); what the cards were seen with is one UPSERT.
+ */
+export function historyBatchStatements(updates: { acsTransID: string; update: HistoryUpdate }[]): InStatement[] {
+  const out: InStatement[] = [];
+  let rest = updates;
+  while (rest.length > 0) {
+    const cards = new Set<number>();
+    const round: typeof updates = [];
+    const later: typeof updates = [];
+    for (const u of rest) (cards.has(u.update.cardId) ? later : (cards.add(u.update.cardId), round)).push(u);
+    out.push(...stateStatements(round));
+    rest = later;
+  }
+  const seenArgs: InValue[] = [];
+  const seenTuples: string[] = [];
+  for (const { acsTransID, update } of updates) {
+    for (const kind of ['device', 'ip', 'merchant'] as SeenKind[]) {
+      const value = update.seen[kind];
+      if (value === null) continue;
+      seenTuples.push('(?, ?, ?, ?, ?)');
+      seenArgs.push(update.cardId, kind, value, update.now, acsTransID);
+    }
+  }
+  if (seenTuples.length > 0) {
     out.push({
       sql:
         `INSERT INTO card_seen (card_id, kind, value, first_seen, last_seen, count) ` +
-        `SELECT v.column1, v.column2, v.column3, v.column4, v.column4, 1 FROM (VALUES ${seen.map(() => '(?, ?, ?, ?)').join(', ')}) AS v ` +
-        `WHERE EXISTS (SELECT 1 FROM transactions WHERE acs_trans_id = ?) ` +
+        `SELECT v.column1, v.column2, v.column3, v.column4, v.column4, 1 FROM (VALUES ${seenTuples.join(', ')}) AS v ` +
+        `WHERE EXISTS (SELECT 1 FROM transactions WHERE acs_trans_id = v.column5) ` +
         `ON CONFLICT (card_id, kind, value) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen), count = count + 1`,
-      args,
+      args: seenArgs,
     });
   }
   return out;
+}
+
+/** One round (each card once): a zero row for a card never counted, then every card's counters moved on. */
+function stateStatements(round: { acsTransID: string; update: HistoryUpdate }[]): InStatement[] {
+  const args: InValue[] = [];
+  for (const { acsTransID, update } of round) {
+    const { cardId, now } = update;
+    args.push(cardId, windowStart(now, HOUR_MS), windowStart(now, DAY_MS), now, update.transStatus, Math.max(0, Math.round(update.amountHome)), acsTransID);
+  }
+  // v.column1 card, 2 hour window, 3 day window, 4 now, 5 transStatus, 6 amount (home), 7 acsTransID
+  const values = `(VALUES ${round.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}) AS v`;
+  const stored = 'EXISTS (SELECT 1 FROM transactions WHERE acs_trans_id = v.column7)';
+  return [
+    {
+      sql: `INSERT INTO card_risk_state (card_id, updated_at) SELECT v.column1, v.column4 FROM ${values} WHERE ${stored} ON CONFLICT (card_id) DO NOTHING`,
+      args,
+    },
+    {
+      // A row just inserted has its windows at 0: it counts this AReq as its first.
+      sql: `UPDATE card_risk_state AS s SET
+    hour_count = CASE WHEN s.hour_window_start >= v.column2 THEN s.hour_count + 1 ELSE 1 END,
+    prev_hour_count = CASE WHEN s.hour_window_start >= v.column2 THEN s.prev_hour_count WHEN s.hour_window_start = v.column2 - ${HOUR_MS} THEN s.hour_count ELSE 0 END,
+    hour_window_start = max(s.hour_window_start, v.column2),
+    day_count = CASE WHEN s.day_window_start >= v.column3 THEN s.day_count + 1 ELSE 1 END,
+    prev_day_count = CASE WHEN s.day_window_start >= v.column3 THEN s.prev_day_count WHEN s.day_window_start = v.column3 - ${DAY_MS} THEN s.day_count ELSE 0 END,
+    day_window_start = max(s.day_window_start, v.column3),
+    consecutive_frictionless = CASE v.column5 WHEN 'Y' THEN s.consecutive_frictionless + 1 WHEN 'C' THEN 0 ELSE s.consecutive_frictionless END,
+    frictionless_amount_home = CASE v.column5 WHEN 'Y' THEN s.frictionless_amount_home + v.column6 WHEN 'C' THEN 0 ELSE s.frictionless_amount_home END,
+    updated_at = v.column4
+  FROM ${values} WHERE s.card_id = v.column1 AND ${stored}`,
+      args,
+    },
+  ];
 }
 
 /**

@@ -33,7 +33,7 @@ export function sandboxRoutes(appRef: Parameters<typeof merchantRoutes>[0]) {
   routes.get('/sandbox', (c) => c.html(<SandboxMerchantPage cards={DEMO_CARDS} />));
   routes.route('/', merchantRoutes(appRef));
   routes.route('/', sandboxStaffRoutes());
-  routes.route('/', sandboxAppRoutes());
+  routes.route('/', sandboxAppRoutes(appRef));
 
   routes.get('/sandbox/sms', async (c) => {
     const rows = await c.get('deps').db.select().from(smsOutbox).orderBy(desc(smsOutbox.id)).limit(100);

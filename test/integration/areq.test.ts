@@ -112,12 +112,16 @@ describe('app channel (01)', () => {
     });
   }
 
-  it('is frictionless where risk allows and U/03 where a challenge would be due (the SDK channel is later work)', async () => {
+  it('is frictionless where risk allows and challenged through the SDK where a challenge is due (test/integration/app-*.test.ts go further)', async () => {
     const t = await start();
     const small = appAReq(demoCard('jcb-otp').pan, '800');
     expect((await answer(t, small)).body).toMatchObject({ messageType: 'ARes', transStatus: 'Y', eci: '05', sdkTransID: small.sdkTransID });
     const large = appAReq(demoCard('jcb-otp').pan, '99999');
-    expect((await answer(t, large)).body).toMatchObject({ messageType: 'ARes', transStatus: 'U', transStatusReason: '03', sdkTransID: large.sdkTransID });
+    const { body } = await answer(t, large);
+    expect(body).toMatchObject({ messageType: 'ARes', transStatus: 'C', sdkTransID: large.sdkTransID, acsRenderingType: { acsInterface: '01', acsUiTemplate: '01' } });
+    expect(body.acsSignedContent).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    // The app's acsURL travels inside the signed content only.
+    expect(body.acsURL).toBeUndefined();
   });
 });
 

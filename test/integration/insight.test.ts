@@ -38,7 +38,7 @@ beforeAll(async () => {
   await seedDemoStaff(t.deps); // the second demo issuer ("kita") and the Visa range it holds
   ids = { first: (await issuerByCode(t.deps.db, 'default'))!.id, kita: (await issuerByCode(t.deps.db, 'kita'))!.id };
 
-  // The first issuer: Y twice (two versions), N/05, U/03 (app channel), five challenges.
+  // The first issuer: Y twice (two versions), N/05, U/03 (an app SDK that draws nothing we show), five challenges.
   expect((await areq({ pan: demoCard('jcb-otp').pan, purchaseAmount: '800' })).transStatus).toBe('Y');
   expect((await areq({ pan: demoCard('jcb-otp').pan, purchaseAmount: '800', messageVersion: '2.3.1' })).transStatus).toBe('Y');
   expect((await areq({ pan: demoCard('jcb-expired').pan, purchaseAmount: '800' })).transStatus).toBe('N');
@@ -46,7 +46,7 @@ beforeAll(async () => {
   for (const k of Object.keys(app)) if (k.startsWith('browser') || ['notificationURL', 'threeDSCompInd'].includes(k)) delete app[k];
   Object.assign(app, {
     deviceChannel: '01', sdkAppID: crypto.randomUUID(), sdkTransID: crypto.randomUUID(), sdkReferenceNumber: 'SDK-REF-0001', sdkMaxTimeout: '05',
-    sdkEncData: 'eyJhbGciOiJ9', deviceInfo: 'eyJEViI6IjEuNCJ9', deviceRenderOptions: { sdkInterface: '03', sdkUiType: ['01', '02'] },
+    sdkEncData: 'eyJhbGciOiJ9', deviceInfo: 'eyJEViI6IjEuNCJ9', deviceRenderOptions: { sdkInterface: '02', sdkUiType: ['01', '02'] },
     sdkEphemPubKey: { kty: 'EC', crv: 'P-256', x: 'mPUKT_bAWGHIhg0TpjjqVsP1rXWQu_vwVOHHtNkdYoA', y: '8BQAsImGeAS46fyWw5MhYfGTT0IjBpFw2SS34Dv4Irs' },
   });
   expect(((await (await postAReq(t.app, app)).json()) as Record<string, unknown>).transStatus).toBe('U');

@@ -11,6 +11,7 @@ import { fakeClock } from '../../src/clock.ts';
 import { generateSecret, parseConfig } from '../../src/config.ts';
 import { libsqlConfig, tuneEmbeddedDatabase } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
+import { checkAcsSigning } from '../../src/app-channel/signing.ts';
 import type { AppDeps } from '../../src/deps.ts';
 import { assembleDeps } from '../../src/entry/assemble.ts';
 import { createLogger } from '../../src/log.ts';
@@ -58,6 +59,8 @@ function seededTemplate(): Promise<string> {
   template ??= (async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mamori-template-')), 'seeded.db');
     const t = await createTestApp({ databaseFile: file, seed: true });
+    // The sandbox's signing chain too, as a started server makes it, so no test's first app AReq makes one.
+    await checkAcsSigning(t.deps);
     await t.client.execute('PRAGMA wal_checkpoint(TRUNCATE)'); // everything into the main file before copying it
     t.close();
     return file;

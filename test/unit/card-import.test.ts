@@ -1,8 +1,9 @@
 /** The import's pure parts: decoding, cutting into chunks with true line numbers, and row rules. */
 import iconv from 'iconv-lite';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeCardFile, DecodeError } from '../../src/cards/import/decode.ts';
 import { chunkRecords, cutFile, FileFormatError, readHeader } from '../../src/cards/import/file.ts';
+import { BUSY_HANDLER_MAX_SLEEP_MS, lockPacer } from '../../src/cards/import/pace.ts';
 import { normalizeExpiry, normalizePhone, validateRow } from '../../src/cards/import/validate.ts';
 import { withLuhnDigit } from '../../src/cards/pan.ts';
 
@@ -63,5 +64,44 @@ describe('row rules', () => {
     expect(ok).toMatchObject({ ok: true, row: { brand: 'jcb', status: 'active', phone: null, corporate: false } });
     const dup = validateRow(3, (c) => fields[c] ?? '', ctx, new Map([[pan, { line: 2, valid: true }]]));
     expect(dup).toMatchObject({ ok: false, rejection: { line: 3, field: 'pan', code: 'pan_duplicate', messageEn: `The card number (ending ${pan.slice(-4)}) repeats line 2.` } });
+  });
+});
+
+describe('lockPacer (the write lock left free between batches)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** Two writes; the first holds the lock `heldMs` of the fake clock. Returns the fake ms the lock stayed free between them. */
+  async function freeBetween(options: Parameters<typeof lockPacer>[0], heldMs: number): Promise<number> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    const pace = lockPacer(options);
+    let firstEnd = 0;
+    let secondStart = 0;
+    await pace.write(async () => {
+      vi.advanceTimersByTime(heldMs);
+      firstEnd = performance.now();
+    });
+    expect(pace.lastHeldMs).toBe(heldMs);
+    const second = pace.write(async () => {
+      secondStart = performance.now();
+    });
+    await vi.runAllTimersAsync();
+    await second;
+    return secondStart - firstEnd;
+  }
+
+  it('leaves a quarter of the held time free by default', async () => {
+    expect(await freeBetween({}, 400)).toBeGreaterThanOrEqual(100);
+    expect(await freeBetween({}, 400)).toBeLessThan(110);
+  });
+
+  it('with minFreeMs, stays free one busy-handler pause until another connection commits', async () => {
+    const never = async () => false;
+    expect(await freeBetween({ minFreeMs: BUSY_HANDLER_MAX_SLEEP_MS, othersWrote: never }, 100)).toBeGreaterThanOrEqual(BUSY_HANDLER_MAX_SLEEP_MS);
+    // Another connection committed during the pause: the next batch follows shortly after it.
+    let calls = 0;
+    const secondPoll = async () => ++calls >= 3; // 1: baseline after the write, 2: first look, 3: moved
+    const free = await freeBetween({ minFreeMs: BUSY_HANDLER_MAX_SLEEP_MS, othersWrote: secondPoll }, 100);
+    expect(free).toBeLessThan(BUSY_HANDLER_MAX_SLEEP_MS);
+    expect(calls).toBeGreaterThanOrEqual(3);
   });
 });

@@ -132,11 +132,14 @@ describe('decide: a registered member', () => {
 
   it.each([
     ['3RI', '03', HIGH, { transStatus: 'N', reason: '15' }],
-    ['the app channel', '01', HIGH, { transStatus: 'U', reason: '03' }],
     ['3RI without a risk assessment', '03', undefined, { transStatus: 'U', reason: '22' }],
-    ['the app channel without a risk assessment', '01', undefined, { transStatus: 'U', reason: '22' }],
   ] as const)('cannot challenge on %s', (_, deviceChannel, risk, expected) => {
     expect(decide(input({ deviceChannel, risk }))).toEqual(expected);
+  });
+
+  it('challenges the app channel with the same strategies as the browser (also without a risk assessment)', () => {
+    expect(decide(input({ deviceChannel: '01', risk: HIGH }))).toEqual({ transStatus: 'C', method: 'sms_otp', mandated: false });
+    expect(decide(input({ deviceChannel: '01', risk: undefined }))).toEqual({ transStatus: 'C', method: 'sms_otp', mandated: false });
   });
 
   it('passes 3RI frictionless when risk is low', () => {

@@ -9,6 +9,9 @@ export function SandboxHeader() {
         <a href="/">Mamori</a> / <a href="/sandbox">Sandbox</a>
       </p>
       <nav class="sandbox-nav" aria-label="sandbox">
+        <a href="/sandbox/app">
+          <Bilingual ja="アプリ決済" en="App checkout" />
+        </a>
         <a href="/sandbox/cards">
           <Bilingual ja="テストカード" en="Demo cards" />
         </a>

@@ -133,14 +133,16 @@ export async function applyRows(ctx: ApplyContext, rows: PreparedRow[]): Promise
     if (ctx.dryRun || (pendingHolders.size === 0 && pendingCards.length === 0)) return;
     const fresh = [...pendingHolders.values()].filter((h) => h.id === undefined);
     if (fresh.length > 0) {
-      let id = await maxId(ctx.tx, 'cardholders');
-      const values = fresh.map((h) => {
-        h.id = ++id;
+      const base = await maxId(ctx.tx, 'cardholders');
+      const values = fresh.map((h, k) => {
+        h.id = base + k + 1; // as the INSERT numbers them: the array index is json_each's key
         const r = h.row;
-        return [h.id, ctx.issuerId, r.customerRef, r.name, r.nameKana, r.email, r.phone, r.phoneProvisional ? 1 : 0, r.birthDate, now, now];
+        return [r.customerRef, r.name, r.nameKana, r.email, r.phone, r.phoneProvisional ? 1 : 0, r.birthDate];
       });
+      // What is the same for every row is bound once, and ids come from the array index: each
+      // `value->>n` parses the row's JSON again, so fewer of them is most of a multi-row INSERT's cost.
       await ctx.tx.run(sql`INSERT INTO cardholders (id, issuer_id, customer_ref, name, name_kana, email, phone_on_file, phone_provisional, birth_date, created_at, updated_at)
-        SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10 FROM json_each(${JSON.stringify(values)})`);
+        SELECT ${base} + key + 1, ${ctx.issuerId}, value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, ${now}, ${now} FROM json_each(${JSON.stringify(values)})`);
     }
     if (pendingCards.length > 0) {
       const missing = pendingCards.filter((c) => !ctx.ciphers.has(c.row.pan)).map((c) => c.row.pan);
@@ -151,18 +153,15 @@ export async function applyRows(ctx: ApplyContext, rows: PreparedRow[]): Promise
       // In the order of their keyed hash: the unique pan_hash index is then written front to back
       // in one pass instead of at random (fewer page visits per batch).
       pendingCards.sort((x, y) => (x.row.panHash < y.row.panHash ? -1 : x.row.panHash > y.row.panHash ? 1 : 0));
-      let accountId = await maxId(ctx.tx, 'card_accounts');
-      let cardId = await maxId(ctx.tx, 'cards');
-      const accounts: unknown[][] = [];
-      const values = pendingCards.map((c) => {
-        const holderId = c.holder.id!;
-        accounts.push([++accountId, holderId, now]);
-        const r = c.row;
-        return [++cardId, r.panHash, ctx.ciphers.get(r.pan), r.pan.slice(0, 6), r.pan.slice(-4), r.expiry, r.brand, r.status, holderId, accountId, r.corporate ? 1 : 0, r.storePinHash ?? null, now, now];
-      });
-      await ctx.tx.run(sql`INSERT INTO card_accounts (id, cardholder_id, created_at) SELECT value->>0, value->>1, value->>2 FROM json_each(${JSON.stringify(accounts)})`);
+      // Card k of the sorted list gets card id cardBase + k + 1 and its own account accountBase + k + 1.
+      const accountBase = await maxId(ctx.tx, 'card_accounts');
+      const cardBase = await maxId(ctx.tx, 'cards');
+      const json = JSON.stringify(
+        pendingCards.map(({ row: r, holder }) => [holder.id!, r.panHash, ctx.ciphers.get(r.pan), r.pan.slice(0, 6), r.pan.slice(-4), r.expiry, r.brand, r.status, r.corporate ? 1 : 0, r.storePinHash ?? null]),
+      );
+      await ctx.tx.run(sql`INSERT INTO card_accounts (id, cardholder_id, created_at) SELECT ${accountBase} + key + 1, value->>0, ${now} FROM json_each(${json})`);
       await ctx.tx.run(sql`INSERT INTO cards (id, pan_hash, pan_cipher, pan_first6, pan_last4, expiry, brand, status, cardholder_id, account_id, corporate, pin_hash, created_at, updated_at)
-        SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10, value->>11, value->>12, value->>13 FROM json_each(${JSON.stringify(values)})`);
+        SELECT ${cardBase} + key + 1, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>0, ${accountBase} + key + 1, value->>8, value->>9, ${now}, ${now} FROM json_each(${json})`);
     }
     // Written: the holders are on file now, with their ids.
     for (const [ref, h] of pendingHolders) holders.set(ref, { id: h.id!, issuerId: ctx.issuerId, ...holderFields(h.row) });

@@ -28,16 +28,22 @@ import { tsWorker } from './prepare-pool.ts';
 export const RESTART_EVERY = 8;
 
 export interface WalCheckpointer {
-  /** The importer committed: checkpoint (again) soon; every RESTART_EVERY calls, resolves once that is done. */
-  committed(): Promise<void>;
+  /**
+   * The importer committed (`rows`: how many the commit wrote): checkpoint (again) soon; every
+   * RESTART_EVERY calls (or, with `restartRows`, once that many rows were written since the last
+   * restart) resolves only once the WAL has started over.
+   */
+  committed(rows?: number): Promise<void>;
   /** Runs a last checkpoint and stops the thread. */
   close(): Promise<void>;
 }
 
-export function walCheckpointer(url: string): WalCheckpointer {
+/** `restartRows`: restart the WAL by rows written instead of every RESTART_EVERY commits (batches of varying size). */
+export function walCheckpointer(url: string, restartRows?: number): WalCheckpointer {
   const worker = tsWorker(new URL('./checkpoint-worker.ts', import.meta.url), { url });
   worker.unref();
   let commits = 0;
+  let rowsSinceRestart = 0;
   let checkpointed = 0;
   const waiting: { commit: number; resolve: () => void }[] = [];
   let closed!: () => void;
@@ -61,9 +67,11 @@ export function walCheckpointer(url: string): WalCheckpointer {
   worker.on('exit', gone);
   worker.on('error', gone);
   return {
-    committed() {
+    committed(rows = 0) {
       const commit = ++commits;
-      const restart = commit % RESTART_EVERY === 0;
+      rowsSinceRestart += rows;
+      const restart = restartRows ? rowsSinceRestart >= restartRows : commit % RESTART_EVERY === 0;
+      if (restart) rowsSinceRestart = 0;
       worker.postMessage({ commit, restart } satisfies CheckpointRequest);
       if (!restart || checkpointed >= commit) return Promise.resolve();
       return new Promise<void>((resolve) => waiting.push({ commit, resolve }));

@@ -27,7 +27,7 @@ import { applyRows, cardsByHash, type OnFileCard, type PreparedRow } from './app
 import { DecodeError, decodeCardFile, type EncodingChoice, type FileEncoding } from './decode.ts';
 import { chunkRecords, cutFile, FileFormatError, readHeader, CHUNK_LINES, type FileChunk } from './file.ts';
 import type { ColumnName } from './format.ts';
-import { lockPacer, type LockPacer } from './pace.ts';
+import { lockPacer, type LockPacer, type PaceOptions } from './pace.ts';
 import { checkChunks, checkRecord, decodeSeen, hashRows, type PreparedBatchRows } from './prepare.ts';
 import type { Rejection, RowContext, ValidRow } from './validate.ts';
 
@@ -54,7 +54,9 @@ export interface ImportDeps {
    */
   batchPreparer?: BatchPreparer;
   /** Called (and awaited) after each batch's transaction commits (cards-cli.ts: the WAL checkpointer, checkpointer.ts). */
-  afterCommit?: () => Promise<void> | void;
+  afterCommit?: (rows: number) => Promise<void> | void;
+  /** How long the write lock stays free after each write (pace.ts); default a quarter of the time it was held. */
+  pace?: PaceOptions;
 }
 
 /** Prepares batches off the caller's thread, in the order asked (prepare.ts prepareChunks, on a worker). */
@@ -161,7 +163,7 @@ export async function createImport(deps: ImportDeps, input: NewImport): Promise<
   const [row] = await db.insert(cardImports).values({ ...base, encoding, state: 'failed', error: 'incomplete_upload:', cursor: 2 }).returning({ id: cardImports.id });
   const all: FileChunk[] = [{ seq: 1, body: cut.header }, ...cut.chunks];
   const GROUP = 2 * 2 ** 20; // characters per write transaction
-  const pace = lockPacer();
+  const pace = lockPacer(deps.pace);
   for (let i = 0; i < all.length; ) {
     const group: [number, number, string][] = [];
     let size = 0;
@@ -190,9 +192,9 @@ interface FileState {
 const fileStates = new Map<number, FileState>();
 /** Each import's pacing of its batches in this process (pace.ts). */
 const pacers = new Map<number, LockPacer>();
-function pacerOf(importId: number): LockPacer {
+function pacerOf(importId: number, options?: PaceOptions): LockPacer {
   let pacer = pacers.get(importId);
-  if (!pacer) pacers.set(importId, (pacer = lockPacer()));
+  if (!pacer) pacers.set(importId, (pacer = lockPacer(options)));
   return pacer;
 }
 
@@ -256,7 +258,7 @@ async function writeBatch(
   const first = await firstIssuer(db);
   const now = clock.now();
   // Paced (pace.ts): the write lock stays free for a while after each batch, for the AReqs.
-  const claimed = await pacerOf(importId).write(() => db.transaction(async (tx) => {
+  const claimed = await pacerOf(importId, deps.pace).write(() => db.transaction(async (tx) => {
     const claim = await tx.run(sql`UPDATE card_imports SET state = 'running', started_at = coalesce(started_at, ${now}), cursor = ${nextCursor}
       WHERE id = ${importId} AND cursor = ${imp.cursor} AND state IN ('queued', 'running')`);
     if (claim.rowsAffected !== 1) return undefined; // another caller took this batch
@@ -285,7 +287,7 @@ async function writeBatch(
       updated = updated + ${applied.updated}, unchanged = unchanged + ${applied.unchanged}, rejected = rejected + ${all.length} WHERE id = ${importId}`);
     return applied.rejections;
   }));
-  await deps.afterCommit?.();
+  await deps.afterCommit?.(records);
   if (claimed) {
     const panOfLine = new Map(prepared.rows.map((p) => [p.line, p.pan]));
     for (const r of claimed) {
@@ -304,8 +306,12 @@ async function writeBatch(
  * audited) and the error is rethrown. With `deps.batchPreparer` the next batch is prepared there
  * while this one is written.
  */
-export async function runImport(deps: ImportDeps, importId: number, options: { onProgress?: (p: ImportProgress) => void; batchRows?: number } = {}): Promise<ImportProgress> {
-  const next = deps.batchPreparer ? pipelinedBatches(deps, deps.batchPreparer, importId, options.batchRows ?? DEFAULT_BATCH_ROWS) : undefined;
+export async function runImport(
+  deps: ImportDeps,
+  importId: number,
+  options: { onProgress?: (p: ImportProgress) => void; batchRows?: number; holdTargetMs?: number } = {},
+): Promise<ImportProgress> {
+  const next = deps.batchPreparer ? pipelinedBatches(deps, deps.batchPreparer, importId, options.batchRows ?? DEFAULT_BATCH_ROWS, options.holdTargetMs) : undefined;
   for (;;) {
     let progress: ImportProgress;
     try {
@@ -326,9 +332,15 @@ export async function runImport(deps: ImportDeps, importId: number, options: { o
  * encrypts batch N+1. The preparer checks a batch on its own; when one of its PANs is on an earlier
  * line of the file (a duplicate across batches) the batch is checked again here, against them, so
  * the outcome is exactly runImportBatch's. A cursor moved by another caller drops what was prepared.
+ *
+ * With `holdTargetMs` a batch is at most `maxRows` and otherwise as many rows as the last batch
+ * wrote in that time: large batches on an idle machine (fewer commits and index page writes per
+ * row), smaller ones when the machine is busy and the same rows take longer, so the server's
+ * writers never wait much longer than the target for the lock.
  */
-function pipelinedBatches(deps: ImportDeps, preparer: BatchPreparer, importId: number, maxRows: number): () => Promise<ImportProgress> {
+function pipelinedBatches(deps: ImportDeps, preparer: BatchPreparer, importId: number, maxRows: number, holdTargetMs?: number): () => Promise<ImportProgress> {
   const { db, clock } = deps;
+  let batchRows = holdTargetMs ? Math.min(maxRows, DEFAULT_BATCH_ROWS) : maxRows;
   interface Ahead {
     cursor: number;
     chunks: FileChunk[];
@@ -337,7 +349,7 @@ function pipelinedBatches(deps: ImportDeps, preparer: BatchPreparer, importId: n
   }
   let ahead: Ahead | undefined;
   const send = async (imp: typeof cardImports.$inferSelect, cursor: number, columns: (ColumnName | null)[]): Promise<Ahead | undefined> => {
-    const chunks = await readChunks(db, importId, cursor, maxRows);
+    const chunks = await readChunks(db, importId, cursor, batchRows);
     if (chunks.length === 0) return undefined;
     const ctx = await rowContext(deps, imp.issuerId);
     const prepared = preparer.prepare({ chunks, columns, ctx, dryRun: imp.dryRun });
@@ -371,6 +383,10 @@ function pipelinedBatches(deps: ImportDeps, preparer: BatchPreparer, importId: n
     }
     const written = await writeBatch(deps, imp, state, nextCursor, checked, prepared);
     if (!written.claimed) ahead = undefined;
+    const held = pacerOf(importId, deps.pace).lastHeldMs;
+    if (holdTargetMs && held > 0 && checked.records > 0) {
+      batchRows = Math.max(CHUNK_LINES, Math.min(maxRows, Math.round((checked.records * holdTargetMs) / held)));
+    }
     return written.progress;
   };
 }
@@ -384,7 +400,7 @@ export async function failImport(deps: ImportDeps, importId: number, error: unkn
     fileStates.delete(importId);
     pacers.delete(importId);
     await auditImport(deps, importId);
-    await dropChunks(deps.db, importId);
+    await dropChunks(deps, importId);
   }
 }
 
@@ -400,14 +416,14 @@ async function finishImport(deps: ImportDeps, imp: typeof cardImports.$inferSele
   if (done) {
     fileStates.delete(imp.id);
     pacers.delete(imp.id);
-    await dropChunks(deps.db, imp.id);
+    await dropChunks(deps, imp.id);
   }
   return (await importProgress(deps.db, imp.id, now))!;
 }
 
 /** The file is not needed once the job has ended; deleted a group at a time (short write transactions). */
-async function dropChunks(db: Database, importId: number): Promise<void> {
-  const pace = lockPacer();
+async function dropChunks({ db, pace: options }: ImportDeps, importId: number): Promise<void> {
+  const pace = lockPacer(options);
   for (;;) {
     const res = await pace.write(() => db.run(sql`DELETE FROM card_import_chunks WHERE import_id = ${importId} AND seq IN (SELECT seq FROM card_import_chunks WHERE import_id = ${importId} ORDER BY seq LIMIT 100)`));
     if (res.rowsAffected === 0) return;

@@ -8,6 +8,11 @@
  * in after one batch. The import's other work (the next batch is prepared on another thread, its
  * rows read) goes on meanwhile; only what is left of that quarter is waited for here.
  *
+ * A CLI import beside a server (cards-cli.ts) holds the lock for longer batches and passes
+ * `minFreeMs` and `othersWrote`: the lock then stays free for at least one full busy-handler
+ * pause (a sleeping waiter is sure to wake inside it), but no longer than until another
+ * connection has committed (SQLite's `PRAGMA data_version` moved): the waiter got its turn.
+ *
  * @example
  *   const pace = lockPacer();
  *   for (const group of groups) await pace.write(() => db.run(insertOf(group)));
@@ -16,24 +21,57 @@
 /** The share of a write's time the lock stays free after it. */
 export const FREE_SHARE = 0.25;
 
+/** SQLite's busy handler sleeps at most 100 ms at a time: a free window this long is one it cannot sleep through. */
+export const BUSY_HANDLER_MAX_SLEEP_MS = 110;
+
 export interface LockPacer {
   /** Runs one write (a transaction, a statement) after the pause the previous one asks for. */
   write<T>(run: () => Promise<T>): Promise<T>;
+  /** How long the last write held the lock (ms; 0 before the first). */
+  readonly lastHeldMs: number;
 }
 
-export function lockPacer(share = FREE_SHARE): LockPacer {
+export interface PaceOptions {
+  /** The share of a write's time the lock stays free after it (default FREE_SHARE). */
+  share?: number;
+  /** The lock stays free at least this long after each write (default 0). */
+  minFreeMs?: number;
+  /** True once another connection has committed since the last call: the pause may end early. */
+  othersWrote?: () => Promise<boolean>;
+}
+
+/** How often the pause looks whether another connection has committed. */
+const POLL_MS = 3;
+/** Once another connection has committed, the lock stays free this much longer (its next write may follow at once). */
+const AFTER_OTHERS_MS = 10;
+
+export function lockPacer(options: PaceOptions | number = {}): LockPacer {
+  const { share = FREE_SHARE, minFreeMs = 0, othersWrote } = typeof options === 'number' ? { share: options } : options;
   let held = 0;
   let end = 0;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   return {
+    get lastHeldMs() {
+      return held;
+    },
     async write(run) {
-      const wait = held * share - (performance.now() - end);
-      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      const free = Math.max(held * share, held > 0 ? minFreeMs : 0);
+      if (othersWrote && free >= 1) {
+        let others = false;
+        while (!(others = await othersWrote()) && performance.now() - end < free) await sleep(Math.min(POLL_MS, free - (performance.now() - end)));
+        if (others) await sleep(AFTER_OTHERS_MS);
+      } else {
+        const wait = free - (performance.now() - end);
+        if (wait >= 1) await sleep(wait);
+      }
       const start = performance.now();
       try {
         return await run();
       } finally {
         end = performance.now();
         held = end - start;
+        // From here on, a commit of another connection is one that came after this write.
+        if (othersWrote) await othersWrote().catch(() => false);
       }
     },
   };
