@@ -18,7 +18,7 @@ export interface Logger {
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
 /** Field names whose values never reach a log line. */
-const SECRET_FIELD = /^(acctnumber|pan|otp|otpcode|code|password|passwordhash|newpassword|currentpassword|cardsecuritycode|cvv|cvc|authenticationvalue|secret|token|totp|creq|cres|threedssessiondata|authorization|cookie)$/i;
+const SECRET_FIELD = /^(acctnumber|pan|otp|otpcode|code|password|passwordhash|newpassword|currentpassword|cardsecuritycode|cvv|cvc|authenticationvalue|secret|token|totp|creq|cres|threedssessiondata|challengedataentry|challengedataentrytwo|challengehtmldataentry|authorization|cookie)$/i;
 
 /** 12–19 digits, optionally grouped by spaces or dashes, as a PAN is written. */
 const PAN_LIKE = /\b\d(?:[ -]?\d){11,18}\b/g;

@@ -83,7 +83,7 @@ export async function handleAppRequest(deps: AppDeps, request: { contentType: st
 
   // 5. The CReq: type, elements, one action; IDs, version, counter.
   const parsed = parseAppCReq(opened.plaintext);
-  await recordMessage(deps.db, txn.acsTransID, 'in', 'CReq', parsed.ok ? parsed.creq : asReceived(opened.plaintext), deps.clock.now());
+  await recordMessage(deps.db, txn.acsTransID, 'in', 'CReq', forTrail(parsed.ok ? parsed.creq : asReceived(opened.plaintext)), deps.clock.now());
   if (!parsed.ok) return refuse(deps, txn, session, parsed.erro.errorCode, parsed.erro.errorDetail);
   const { creq } = parsed;
   const mismatch = idMismatch(txn, session, creq, parsed.messageVersion);
@@ -369,6 +369,17 @@ function asReceived(plaintext: string): unknown {
   try {
     return JSON.parse(plaintext);
   } catch {
-    return plaintext.slice(0, 4000);
+    // Not JSON: it may still hold what the cardholder typed, so only its size is kept.
+    return { unreadable: true, characters: plaintext.length };
   }
+}
+
+/** What the cardholder typed (a code, a password, the HTML UI's form) never reaches the trail: only that something was. */
+const ENTRY_ELEMENTS = ['challengeDataEntry', 'challengeDataEntryTwo', 'challengeHTMLDataEntry'];
+
+function forTrail(message: unknown): unknown {
+  if (!message || typeof message !== 'object' || Array.isArray(message)) return message;
+  const copy: Record<string, unknown> = { ...(message as Record<string, unknown>) };
+  for (const element of ENTRY_ELEMENTS) if (element in copy) copy[element] = '[entered]';
+  return copy;
 }

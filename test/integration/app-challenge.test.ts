@@ -100,7 +100,8 @@ describe('an OTP challenge in the app (UI 01 Text)', () => {
       expect(ui.issuerImage).toEqual({ medium: expect.any(String), high: expect.any(String), extraHigh: expect.any(String) });
     }
 
-    const done = cresOf(await sdk.send({ challengeDataEntry: await latestOtp(t, acsTransID) }));
+    const code = await latestOtp(t, acsTransID);
+    const done = cresOf(await sdk.send({ challengeDataEntry: code }));
     expect(done).toEqual({
       messageType: 'CRes',
       messageVersion,
@@ -121,6 +122,9 @@ describe('an OTP challenge in the app (UI 01 Text)', () => {
     expect(types).toEqual(expect.arrayContaining(['in CReq', 'out CRes', 'out RReq']));
     expect(messages.filter((m) => m.messageType === 'CReq').map((m) => JSON.parse(m.body).sdkCounterStoA)).toEqual(['000', '001']);
     expect(messages.some((m) => m.body.includes(sdk.cek!.toString('base64url')) || m.body.includes(sdk.cek!.toString('hex')))).toBe(false);
+    // Nor what the cardholder typed: the CReq that carried the code says only that one was entered.
+    expect(messages.some((m) => m.body.includes(`"${code}"`))).toBe(false);
+    expect(JSON.parse(messages.filter((m) => m.messageType === 'CReq')[1].body).challengeDataEntry).toBe('[entered]');
   });
 
   it('sends the final CRes when the DS does not answer the RReq in time (bounded by the RRes timeout), and retries the RReq later', async () => {
