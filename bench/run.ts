@@ -28,6 +28,7 @@
  *            --rate N (offered load, AReqs/s; default 500)  --flow-users N (virtual cardholders; default 200)
  *            --no-prototype (Mamori alone)  --tsx (run the TypeScript sources as `npm start` does, not the build)
  *            --server-log FILE (keep the server's log lines)
+ *            --heap-mb N (start the server with node --max-old-space-size=N, as an operator may, to bound its RSS)
  *            --rules N (publish an N-rule set for the bench issuer first: bench/risk-rules.ts; default: the engine's defaults)
  */
 import { spawnSync } from 'node:child_process';
@@ -66,6 +67,7 @@ const settings = {
   flowUsers: Number(args.get('flow-users') ?? 200),
   prototype: !args.has('no-prototype'),
   tsx: args.has('tsx'),
+  heapMb: args.has('heap-mb') ? Number(args.get('heap-mb')) : undefined,
 };
 /** Pre-generated AReqs per second of run: far above what two cores can answer. */
 const POOL_RATE = 15_000;
@@ -94,6 +96,7 @@ const serverOptions = {
   logLevel: settings.logLevel,
   cpuProfileDir: profileDir,
   logFile: args.get('server-log'),
+  heapMb: settings.heapMb,
   // Random cards from a pool of 10,000 get several AReqs an hour under this load; the velocity
   // rule still runs on every AReq, its limit is only raised so that they stay frictionless.
   // The SMS limits per phone, per client address (every bench request comes from 127.0.0.1) and
@@ -128,7 +131,7 @@ const report: BenchReport = {
     logLevel: settings.logLevel,
     nodeEnv: 'production',
     rules: settings.rules,
-    server: settings.tsx ? 'tsx src/entry/node.ts (npm start)' : 'node dist/node.mjs (npm run build, npm run start:prod)',
+    server: (settings.tsx ? 'tsx src/entry/node.ts (npm start)' : 'node dist/node.mjs (npm run build, npm run start:prod)') + (settings.heapMb ? `, --max-old-space-size=${settings.heapMb}` : ''),
   },
   imports: [],
   scenarios: [],

@@ -36,6 +36,8 @@ export interface BenchServerOptions {
   env?: Record<string, string>;
   /** Run the production build (dist/node.mjs, made by the caller with scripts/build.mjs) instead of the TypeScript sources through tsx (`npm start`). */
   built?: boolean;
+  /** V8's old-space limit for the server in MB (node --max-old-space-size), as an operator may set it to bound RSS. */
+  heapMb?: number;
 }
 
 /** Where `npm run build` puts the server (scripts/build.mjs). */
@@ -49,7 +51,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
   const port = await freePort();
   const databaseFile = join(options.dir, 'mamori.db');
   const entry = options.built ? [BUILT_SERVER] : ['--import', 'tsx', 'src/entry/node.ts'];
-  return startWatched([...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), ...entry], port, databaseFile, {
+  const heap = options.heapMb ? [`--max-old-space-size=${options.heapMb}`] : [];
+  return startWatched([...heap, ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []), ...entry], port, databaseFile, {
     // Production mode, as an issuer runs it: no sandbox, no timing headers, HSTS. The demo
     // issuer (BIN ranges) is seeded explicitly; PUBLIC_URL only names the acsURL.
     NODE_ENV: 'production',
