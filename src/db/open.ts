@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from '@libsql/client';
 import { createDatabase, libsqlConfig, tuneEmbeddedDatabase, type Database } from './client.ts';
 import { migrateDatabase } from './migrate.ts';
+import { cacheStatements } from './statement-cache.ts';
 
 export interface DatabaseTarget {
   url: string;
@@ -22,6 +23,7 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 export async function openMigratedDatabase(target: DatabaseTarget): Promise<{ db: Database; client: Client }> {
   const file = target.url.startsWith('file:') ? target.url.slice('file:'.length) : undefined;
   if (file) mkdirSync(dirname(file), { recursive: true });
+  if (file) cacheStatements();
   // libsqlConfig: every pooled connection waits for the server's writes instead of SQLITE_BUSY.
   const client = createClient(libsqlConfig(target.url, target.authToken));
   try {

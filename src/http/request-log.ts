@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { LogFields, Logger } from '../log.ts';
 
-type Line = { level: 'info' | 'warn'; msg: string; fields: LogFields };
+type Line = { level: 'debug' | 'info' | 'warn'; msg: string; fields: LogFields };
 const lines = new WeakMap<Context, Line>();
 
 /**

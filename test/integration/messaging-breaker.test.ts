@@ -69,6 +69,9 @@ describe('the SMS circuit breaker', () => {
   it('opens after consecutive provider failures, answers U/22, half-opens, re-opens on a failed probe and closes on a good one', async () => {
     const { t, provider } = await setup();
     expect(await health(t)).toEqual({ status: 200, body: { status: 'ok' } });
+    // A healthy probe is a debug line (load balancers probe every few seconds); a degraded one is not.
+    const probeLevels = () => messagesLogged(t).filter((l) => l.msg === 'request' && (l as { path?: string }).path === '/healthz').map((l) => l.level);
+    expect(probeLevels()).toEqual(['debug']);
 
     // One challenge: the first send and its two retries all fail (503): three consecutive failures.
     const first = await openChallenge(t, 'jcb-otp');
@@ -83,6 +86,7 @@ describe('the SMS circuit breaker', () => {
 
     // Open: /healthz degraded (still 200), and SMS challenges are not offered.
     expect(await health(t)).toEqual({ status: 200, body: { status: 'degraded', sms: 'open' } });
+    expect(probeLevels()).toEqual(['debug', 'info']);
     const refused = await areq(t, 'jcb-otp');
     expect(refused).toMatchObject({ messageType: 'ARes', transStatus: 'U', transStatusReason: '22' });
     expect(refused.acsURL).toBeUndefined();

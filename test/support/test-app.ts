@@ -2,6 +2,7 @@
  * The app as the integration tests use it: the real factory over a real libSQL file
  * (fresh per call, migrated), a fake clock, and log lines captured for inspection.
  */
+import { cacheStatements } from '../../src/db/statement-cache.ts';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const clock = fakeClock();
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', sink: (line) => logs.push(line), clock: clock.now });
+  cacheStatements(); // as the Node and Deno entries do
   const client: Client = createClient(libsqlConfig(`file:${databaseFile}`));
   await tuneEmbeddedDatabase(client);
   const deps = { ...(await assembleDeps({ config, client, clock, log, fetch: options.fetch })), ...options.overrides };
