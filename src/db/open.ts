@@ -3,13 +3,11 @@
  * and the server's pragmas first, a libSQL server (sqld, Turso) is reached with its token. The
  * tools read DATABASE_URL / DATABASE_AUTH_TOKEN in their argument parsing and pass them in here.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient, type Client } from '@libsql/client';
-import { createDatabase, libsqlConfig, tuneEmbeddedDatabase, type Database } from './client.ts';
+import type { Client } from '@libsql/client';
+import { createDatabase, type Database } from './client.ts';
+import { openLocalClient } from './local-client.ts';
 import { migrateDatabase } from './migrate.ts';
-import { cacheStatements } from './statement-cache.ts';
 
 export interface DatabaseTarget {
   url: string;
@@ -21,13 +19,8 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 /** Opens and migrates the target; the caller closes `client` when done. */
 export async function openMigratedDatabase(target: DatabaseTarget): Promise<{ db: Database; client: Client }> {
-  const file = target.url.startsWith('file:') ? target.url.slice('file:'.length) : undefined;
-  if (file) mkdirSync(dirname(file), { recursive: true });
-  if (file) cacheStatements();
-  // libsqlConfig: every pooled connection waits for the server's writes instead of SQLITE_BUSY.
-  const client = createClient(libsqlConfig(target.url, target.authToken));
+  const client = await openLocalClient(target.url, target.authToken);
   try {
-    if (file) await tuneEmbeddedDatabase(client);
     const db = createDatabase(client);
     await migrateDatabase(db, MIGRATIONS);
     return { db, client };

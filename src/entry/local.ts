@@ -3,14 +3,11 @@
  * or stopping with one line, and opening the libSQL database (an embedded file gets its folder
  * and pragmas), migrated.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import process from 'node:process';
-import { createClient, type Client } from '@libsql/client';
+import type { Client } from '@libsql/client';
 import { type Config, ConfigError, parseConfig } from '../config.ts';
-import { libsqlConfig, tuneEmbeddedDatabase } from '../db/client.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
-import { cacheStatements } from '../db/statement-cache.ts';
+import { openLocalClient } from '../db/local-client.ts';
 
 const PLACEHOLDER = btoa(String.fromCharCode(...new Uint8Array(32)));
 const VALIDATION_ONLY_SECRETS = { PAN_LOOKUP_KEY: PLACEHOLDER, PAN_ENCRYPTION_KEY: PLACEHOLDER, AUTH_VALUE_KEY: PLACEHOLDER, SESSION_SECRET: PLACEHOLDER };
@@ -56,11 +53,6 @@ export function withDefaultDatabase(env: Record<string, string | undefined>, url
   return env.DATABASE_URL ? env : { ...env, DATABASE_URL: url };
 }
 
-export async function openDatabase(config: Config): Promise<Client> {
-  const file = config.DATABASE_URL.startsWith('file:') ? config.DATABASE_URL.slice('file:'.length) : undefined;
-  if (file) mkdirSync(dirname(file), { recursive: true });
-  if (file) cacheStatements();
-  const client = createClient(libsqlConfig(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN));
-  if (file) await tuneEmbeddedDatabase(client);
-  return client;
+export function openDatabase(config: Config): Promise<Client> {
+  return openLocalClient(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
 }

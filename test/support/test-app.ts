@@ -2,15 +2,14 @@
  * The app as the integration tests use it: the real factory over a real libSQL file
  * (fresh per call, migrated), a fake clock, and log lines captured for inspection.
  */
-import { cacheStatements } from '../../src/db/statement-cache.ts';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type Client } from '@libsql/client';
+import type { Client } from '@libsql/client';
 import { createApp } from '../../src/app.ts';
 import { fakeClock } from '../../src/clock.ts';
 import { generateSecret, parseConfig } from '../../src/config.ts';
-import { libsqlConfig, tuneEmbeddedDatabase } from '../../src/db/client.ts';
+import { openLocalClient } from '../../src/db/local-client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import { checkAcsSigning } from '../../src/app-channel/signing.ts';
 import type { AppDeps } from '../../src/deps.ts';
@@ -46,9 +45,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const clock = fakeClock();
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', sink: (line) => logs.push(line), clock: clock.now });
-  cacheStatements(); // as the Node and Deno entries do
-  const client: Client = createClient(libsqlConfig(`file:${databaseFile}`));
-  await tuneEmbeddedDatabase(client);
+  const client: Client = await openLocalClient(`file:${databaseFile}`); // as the Node and Deno entries do
   const deps = { ...(await assembleDeps({ config, client, clock, log, fetch: options.fetch })), ...options.overrides };
   await migrateDatabase(deps.db);
   if (options.seed && options.databaseFile) await seedDemoIssuer(deps);

@@ -1,0 +1,27 @@
+/**
+ * The libSQL client of the Node and Deno processes (the server, the shell tools, the tests): an
+ * embedded file gets its folder, the kept prepared statements (statement-cache.ts) and its pragmas;
+ * a libSQL server (sqld, Turso) is reached with its token. Workers make their HTTP client in
+ * entry/worker.ts and never load this module (the statement cache needs Node's module loader).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createClient, type Client } from '@libsql/client';
+import { libsqlConfig, tuneEmbeddedDatabase } from './client.ts';
+import { cacheStatements } from './statement-cache.ts';
+
+export async function openLocalClient(url: string, authToken?: string | null): Promise<Client> {
+  const file = url.startsWith('file:') ? url.slice('file:'.length) : undefined;
+  if (!file) return createClient(libsqlConfig(url, authToken));
+  mkdirSync(dirname(file), { recursive: true });
+  cacheStatements();
+  // libsqlConfig: every pooled connection waits for another process's writes instead of SQLITE_BUSY.
+  const client = createClient(libsqlConfig(url, authToken));
+  try {
+    await tuneEmbeddedDatabase(client);
+    return client;
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
