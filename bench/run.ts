@@ -18,7 +18,7 @@
  * The server's RSS is sampled every 50 ms throughout (peak per scenario).
  * After each AReq scenario the database is asked what was stored, so the table shows that every
  * ARes that left was recorded. Writes bench/results/latest.json and latest.md (quick runs:
- * quick.json and quick.md) and prints the table.
+ * quick.json and quick.md; runs with --only: partial.json and partial.md) and prints the table.
  *
  *   npm run bench                       # full run: 20 s per scenario, 1,000,000 cards
  *   npm run bench -- --quick            # a few seconds per scenario, 20,000 cards (CI)
@@ -220,7 +220,8 @@ try {
 }
 
 mkdirSync(RESULTS, { recursive: true });
-const name = args.get('out') ?? (quick ? 'quick' : 'latest');
+// Only a full run replaces latest.*, the results the README quotes; a run of some scenarios writes partial.*.
+const name = args.get('out') ?? (quick ? 'quick' : args.has('only') ? 'partial' : 'latest');
 const markdown = markdownReport(report);
 writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
 writeFileSync(join(RESULTS, `${name}.md`), markdown);

@@ -30,6 +30,9 @@ const defaults = { discardMaxBytes: 8 * 1024 * 1024, discardMs: 5000 };
 export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
   const { discardMaxBytes, discardMs } = { ...defaults, ...options };
   return async function bodyLimit(c, next) {
+    // GET and HEAD carry no body (Fetch forbids one); asking for it would make @hono/node-server
+    // build the whole Request (and its AbortSignal) for every probe and page view.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const body = c.req.raw.body;
     if (!body) return next();
     const maxSize = options.maxSize(c);
