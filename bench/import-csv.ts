@@ -1,32 +1,33 @@
 /**
  * The CSV import on a live appliance: the real server (src/entry/node.ts, as bench/server.ts starts
- * it) answers AReqs offered at a steady rate by autocannon while `npm run cards -- import` loads a
+ * it) answers AReqs offered at a steady rate (open loop, bench/open-loop.ts: a stall delays every
+ * AReq due during it, as it would a Directory Server's) while `npm run cards -- import` loads a
  * generated file of N rows (default 1,000,000) into the same embedded database. Reports the
  * import's wall time and rows/s, and the AReqs' latency (p50/p99/max) and errors during it.
  * The file has no plain PINs (PBKDF2 is slow on purpose): every row is a new card of the demo
  * issuer's JCB or Mastercard range, with kanji and kana names.
  *
  * @example
- *   npx tsx bench/import-csv.ts [--rows 1000000] [--rate 200] [--connections 10] [--batch N] [--profile DIR]
+ *   npx tsx bench/import-csv.ts [--rows 1000000] [--rate 200] [--batch N] [--out NAME] [--profile DIR]
  *   (--profile: the import's CPU profiles, main thread and worker, written to DIR by node --cpu-prof)
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { HEADER_ROW } from '../src/cards/import/format.ts';
 import { withLuhnDigit } from '../src/cards/pan.ts';
 import { generateSecret, type Secrets } from '../src/config.ts';
 import { areqSource } from './areq-source.ts';
 import { importCards } from './import-cards.ts';
+import { runOpenLoop } from './open-loop.ts';
 import { startBenchServer } from './server.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1] ?? '');
 const rows = Number(args.get('rows') ?? 1_000_000);
 const rate = Number(args.get('rate') ?? 200);
-const connections = Number(args.get('connections') ?? 10);
+const out = args.get('out') ?? 'import-csv';
 const batch = args.get('batch'); // default: the CLI's (DEFAULT_BATCH_ROWS)
 const profile = args.get('profile');
 const AREQ_CARDS = 10_000;
@@ -35,7 +36,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-csv-'));
 const secrets: Secrets = { PAN_LOOKUP_KEY: generateSecret(), PAN_ENCRYPTION_KEY: generateSecret(), AUTH_VALUE_KEY: generateSecret(), SESSION_SECRET: generateSecret() };
 const loadBefore = loadavg()[0];
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-log(`import-csv bench: ${rows.toLocaleString('en-US')} rows, AReqs at ${rate}/s over ${connections} connections, ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}, in ${dir}`);
+log(`import-csv bench: ${rows.toLocaleString('en-US')} rows, AReqs at ${rate}/s, ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}, in ${dir}`);
 
 // The file: card i in the demo JCB range (even i) or Mastercard range (odd i), BINs of its own.
 const file = join(dir, 'cards.csv');
@@ -64,23 +65,27 @@ try {
   // Cards the AReqs are for (enrolled, as bench/run.ts does).
   await importCards({ databaseFile: server.databaseFile, secrets, start: 0, count: AREQ_CARDS });
   const source = areqSource({ cards: AREQ_CARDS, purchaseAmount: '1200', pool: rate * 600 });
-  const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  const load = autocannon({
-    url: server.baseUrl,
-    connections,
-    duration: 3600,
-    timeout: 10,
-    overallRate: rate,
-    requests: [{ method: 'POST', path: '/3ds/areq', headers: { 'content-type': 'application/json; charset=utf-8' }, setupRequest: (req) => ({ ...req, body: source.next().body }) }],
-  } as Parameters<typeof autocannon>[0]);
-  load.on('response', (_c: unknown, status: number, _b: number, ms: number) => {
-    latencies.push(ms);
-    statuses[status] = (statuses[status] ?? 0) + 1;
-  });
-  await new Promise((r) => setTimeout(r, 3_000)); // steady state first
-  latencies.length = 0;
+  const areqLoad = (durationS: number, stopWhen?: Promise<unknown>) =>
+    runOpenLoop({
+      url: server.baseUrl,
+      path: '/3ds/areq',
+      rate,
+      durationS,
+      stopWhen,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: () => source.next().body,
+      onResponse: (status) => (statuses[status] = (statuses[status] ?? 0) + 1),
+      onLatency: (dueMs, ms) => {
+        const s = Math.floor(dueMs / 1000);
+        worst[s] = Math.max(worst[s] ?? 0, ms);
+      },
+    });
+  /** The slowest AReq due in each second of the import: where the stalls were. */
+  let worst: number[] = [];
+  await areqLoad(3); // steady state first
   for (const k of Object.keys(statuses)) delete statuses[k];
+  worst = [];
 
   const began = performance.now();
   const cli = spawn(process.execPath, [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), '--import', 'tsx', 'src/cards/cards-cli.ts', 'import', file, ...(batch ? ['--batch', batch] : [])], {
@@ -89,13 +94,13 @@ try {
   });
   let stdout = '';
   cli.stdout.on('data', (d) => (stdout += d));
-  const code = await new Promise<number>((resolve) => cli.on('exit', (c) => resolve(c ?? -1)));
+  const exited = new Promise<number>((resolve) => cli.on('exit', (c) => resolve(c ?? -1)));
+  // AReqs at a constant rate whatever the server does (open loop), for as long as the import runs.
+  const during = areqLoad(3600, exited);
+  const code = await exited;
   const seconds = (performance.now() - began) / 1000;
-  load.stop();
-  const result = await load;
+  const result = await during;
   const summary = stdout.split('\n')[0];
-  const sorted = Float64Array.from(latencies).sort();
-  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : 0);
   const report = {
     // The 1-minute load average before and after: the machine may be shared with other work.
     machine: { cores: cpus().length, model: cpus()[0]?.model, node: process.version, loadBefore, loadAfter: loadavg()[0] },
@@ -104,16 +109,29 @@ try {
     importSeconds: seconds,
     rowsPerSecond: rows / seconds,
     cli: summary,
-    areq: { offeredPerSecond: rate, offered: Math.round(rate * seconds), answered: sorted.length, p50: at(0.5), p99: at(0.99), max: at(1), errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, statuses },
+    areq: {
+      offeredPerSecond: rate,
+      offered: result.sent + result.dropped,
+      answered: result.completed,
+      p50: result.latencyMs.p50,
+      p99: result.latencyMs.p99,
+      max: result.latencyMs.max,
+      errors: result.errors,
+      errorKinds: result.errorKinds,
+      dropped: result.dropped,
+      non2xx: result.non2xx,
+      statuses,
+      worstPerSecond: worst.map((ms) => Math.round(ms)),
+    },
   };
   log(summary);
   log(
     `load ${loadBefore.toFixed(2)} → ${loadavg()[0].toFixed(2)}; import: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${Math.round(report.rowsPerSecond).toLocaleString('en-US')} rows/s, exit ${code}); ` +
-      `AReqs during it: ${sorted.length} answered (${Math.round(rate * seconds)} offered; autocannon's connections wait for their answers, so a stalled server is offered fewer), p50 ${report.areq.p50.toFixed(1)} ms, p99 ${report.areq.p99.toFixed(1)} ms, max ${report.areq.max.toFixed(1)} ms, errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}`,
+      `AReqs during it (open loop, ${rate}/s, latency from the moment each was due): ${report.areq.answered} answered of ${report.areq.offered} offered, p50 ${report.areq.p50.toFixed(1)} ms, p99 ${report.areq.p99.toFixed(1)} ms, max ${report.areq.max.toFixed(1)} ms, errors ${result.errors}, dropped ${result.dropped}, non-2xx ${result.non2xx}`,
   );
   const results = new URL('./results/', import.meta.url).pathname;
   mkdirSync(results, { recursive: true });
-  writeFileSync(join(results, 'import-csv.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(join(results, `${out}.json`), JSON.stringify(report, null, 2) + '\n');
   if (code !== 0) exitCode = 1;
 } finally {
   await server.stop();

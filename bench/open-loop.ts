@@ -18,6 +18,10 @@ export interface OpenLoopOptions {
   headers?: Record<string, string>;
   /** Called with each answer (for the tally of ARes by transStatus). */
   onResponse?: (status: number, body: string) => void;
+  /** Called with each request's due time (ms from the start) and latency, answered or failed: for a timeline. */
+  onLatency?: (dueMs: number, latencyMs: number) => void;
+  /** Stop sending once this settles, before durationS is over (the run then lasts until it did). */
+  stopWhen?: Promise<unknown>;
   /** Requests waiting at most (default: two seconds' worth); one due beyond it is dropped and counted, so a server that falls behind is not left a backlog that outlasts the run. */
   maxInFlight?: number;
 }
@@ -29,6 +33,8 @@ export interface OpenLoopResult {
   completed: number;
   errors: number;
   non2xx: number;
+  /** The errors by their code (ECONNRESET, timeout, …): a stalled server and a dropped socket differ. */
+  errorKinds: Record<string, number>;
   /** Due while maxInFlight were already waiting: not sent. */
   dropped: number;
   /** Completed per second over the run (equals the offered rate when the server keeps up). */
@@ -46,13 +52,14 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   // Enough sockets that requests never wait for one: the server's queue is what is measured.
   const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
   const samples = new Samples();
-  const total = Math.round(o.rate * o.durationS);
+  let total = Math.round(o.rate * o.durationS);
   const intervalMs = 1000 / o.rate;
   let sent = 0;
   let completed = 0;
   let errors = 0;
   let non2xx = 0;
   let dropped = 0;
+  const errorKinds: Record<string, number> = {};
   const cap = o.maxInFlight ?? Math.max(50, Math.round(2 * o.rate));
   let inFlight = 0;
   let maxInFlight = 0;
@@ -60,7 +67,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   const done = new Promise<void>((r) => (finish = r));
   const settle = () => {
     inFlight--;
-    if (sent === total && inFlight === 0) finish();
+    if (sent >= total && inFlight === 0) finish();
   };
 
   const send = (dueAt: number) => {
@@ -85,6 +92,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
         'end',
         once(() => {
           samples.add(performance.now() - dueAt);
+          o.onLatency?.(dueAt - start, performance.now() - dueAt);
           completed++;
           const status = res.statusCode ?? 0;
           if (status < 200 || status > 299) non2xx++;
@@ -94,23 +102,32 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     // A request that failed or timed out counts with the time it took to fail: it was not answered sooner.
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (!answered) errorKinds[error.code ?? error.message] = (errorKinds[error.code ?? error.message] ?? 0) + 1;
+    });
     req.on(
       'error',
       once(() => {
         errors++;
         samples.add(performance.now() - dueAt);
+        o.onLatency?.(dueAt - start, performance.now() - dueAt);
       }),
     );
     req.end(body);
   };
 
-  const start = performance.now();
+  let start = performance.now();
+  o.stopWhen?.then(
+    () => (total = Math.min(total, sent)),
+    () => (total = Math.min(total, sent)),
+  );
+  start = performance.now();
   // A timer wakes every millisecond (or later, when the process is busy); each wake sends every
   // request that has come due since, stamped with its own due time.
   const timer = setInterval(() => {
     const due = Math.min(total, Math.floor((performance.now() - start) / intervalMs) + 1);
     while (sent < due) send(start + sent++ * intervalMs);
-    if (sent === total) {
+    if (sent >= total) {
       clearInterval(timer);
       if (inFlight === 0) finish();
     }
@@ -118,5 +135,5 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   await done;
   const durationS = (performance.now() - start) / 1000;
   agent.destroy();
-  return { offeredRate: o.rate, durationS, sent: sent - dropped, completed, errors, non2xx, dropped, rps: completed / durationS, latencyMs: samples.summary(), maxInFlight };
+  return { offeredRate: o.rate, durationS, sent: sent - dropped, completed, errors, non2xx, dropped, errorKinds, rps: completed / durationS, latencyMs: samples.summary(), maxInFlight };
 }

@@ -11,7 +11,7 @@
  * 2 usage error.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { setPriority, userInfo } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -44,10 +44,23 @@ export { nodePanProtector };
  * in HOLD_TARGET_MS (job.ts pipelinedBatches): on a busy machine the same rows take longer.
  */
 export const CLI_BATCH_ROWS = 10_000;
-const HOLD_TARGET_MS = 300;
+const HOLD_TARGET_MS = 100;
 
 /** Rows between WAL restarts (checkpointer.ts): the WAL stays a few batches long. */
 const ROWS_PER_WAL_RESTART = 30_000;
+
+/**
+ * An import beside a running appliance shares its cores with the AReqs, which answer on a
+ * Directory Server's clock: the import takes what CPU they leave (nice 19), its worker threads
+ * too (started later, they inherit it). Where the system refuses, it runs at normal priority.
+ */
+function lowerCpuPriority(): void {
+  try {
+    setPriority(19);
+  } catch {
+    // not permitted here (some containers): nothing to lower
+  }
+}
 
 function osUser(): string {
   try {
@@ -106,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let bytes: Uint8Array | undefined;
   if (command === 'import') {
+    lowerCpuPriority();
     try {
       bytes = readFileSync(positionals[0]);
     } catch (error) {
@@ -158,9 +172,10 @@ async function main(argv: string[]): Promise<number> {
     // on this one (checkpointer.ts), and the WAL file cut back to 64 MB each time it starts over.
     const embedded = config.DATABASE_URL.startsWith('file:');
     const checkpointer = embedded ? walCheckpointer(config.DATABASE_URL, ROWS_PER_WAL_RESTART) : undefined;
-    // The server's writers wait for each batch in SQLite's busy handler: after each batch the lock
-    // stays free until one of them has committed (data_version, read on a connection of its own so
-    // this process's commits do not count), or for one full busy-handler pause at most (pace.ts).
+    // The server's writers wait for each batch (on a timer, src/db/write-gate.ts; an older process
+    // or another tool in SQLite's busy handler): after each batch the lock stays free until one of
+    // them has committed (data_version, read on a connection of its own so this process's commits
+    // do not count), or for one full busy-handler pause at most (pace.ts).
     const watcher = embedded ? createClient(libsqlConfig(config.DATABASE_URL)) : undefined;
     let version: unknown;
     const pace: PaceOptions | undefined = watcher && {

@@ -129,6 +129,6 @@ export function serializeWrites(client: Client): Client {
 }
 
 /** A statement that only reads (takes no write lock). */
-function isRead(sql: string): boolean {
+export function isRead(sql: string): boolean {
   return /^\s*(select|explain)\b/i.test(sql) || /^\s*pragma\s+[\w.]+\s*(\(\s*\w*\s*\))?\s*;?\s*$/i.test(sql);
 }

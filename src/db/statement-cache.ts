@@ -13,17 +13,7 @@
  * a kept statement whose schema changed, and a statement that failed (SQLITE_BUSY) runs again
  * cleanly, so behaviour is the same as preparing anew; only the work is saved.
  */
-import { createRequire } from 'node:module';
-
-interface NativeStatement {
-  safeIntegers(toggle?: boolean): NativeStatement;
-  raw(raw?: boolean): NativeStatement;
-  columns(): unknown[];
-}
-interface NativeDatabase {
-  prepare(sql: string): NativeStatement;
-}
-type DatabaseClass = { prototype: NativeDatabase & { [PATCHED]?: true } };
+import { nativeDatabaseClass, type NativeDatabase, type NativeStatement } from './native-driver.ts';
 
 const PATCHED = Symbol.for('mamori.statementCache');
 /** Enough for every query shape the appliance has; past it a connection starts again. */
@@ -35,10 +25,7 @@ const caches = new WeakMap<NativeDatabase, Map<string, NativeStatement>>();
 
 /** Installs the cache once per process; later calls do nothing. */
 export function cacheStatements(): void {
-  // The driver is a dependency of @libsql/client; resolve it from there so it is the same module.
-  const require = createRequire(createRequire(import.meta.url).resolve('@libsql/client'));
-  const Database = require('libsql') as DatabaseClass;
-  const proto = Database.prototype;
+  const proto = nativeDatabaseClass().prototype as NativeDatabase & { [PATCHED]?: true };
   if (proto[PATCHED]) return;
   const prepare = proto.prepare;
   proto.prepare = function (this: NativeDatabase, sql: string): NativeStatement {
