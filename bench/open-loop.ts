@@ -77,10 +77,10 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     }
     const body = o.body();
     let answered = false;
-    const once = (then: () => void) => () => {
+    const once = <A extends unknown[]>(then: (...args: A) => void) => (...args: A) => {
       if (answered) return;
       answered = true;
-      then();
+      then(...args);
       settle();
     };
     inFlight++;
@@ -102,12 +102,11 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     // A request that failed or timed out counts with the time it took to fail: it was not answered sooner.
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (!answered) errorKinds[error.code ?? error.message] = (errorKinds[error.code ?? error.message] ?? 0) + 1;
-    });
     req.on(
       'error',
-      once(() => {
+      once((error: NodeJS.ErrnoException) => {
+        const kind = error.code ?? error.message;
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
         errors++;
         samples.add(performance.now() - dueAt);
         o.onLatency?.(dueAt - start, performance.now() - dueAt);

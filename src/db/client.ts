@@ -69,58 +69,82 @@ export function serializeWrites(client: Client): Client {
     await previous;
     return release;
   };
-  const exclusive = async <T>(run: () => Promise<T>): Promise<T> => {
-    const release = await turn();
-    try {
-      return await run();
-    } finally {
-      release();
-    }
-  };
-  const wrapped: Client = Object.create(client);
-  wrapped.execute = ((stmt: InStatement | string, args?: InArgs) => {
-    const text = typeof stmt === 'string' ? stmt : stmt.sql;
-    const run = () => (typeof stmt === 'string' ? client.execute(stmt, args) : client.execute(stmt));
-    return isRead(text) ? run() : exclusive(run);
-  }) as Client['execute'];
-  wrapped.batch = (stmts, mode) => (mode === 'read' ? client.batch(stmts, mode) : exclusive(() => client.batch(stmts, mode)));
-  wrapped.executeMultiple = (sql) => exclusive(() => client.executeMultiple(sql));
-  wrapped.migrate = (stmts) => exclusive(() => client.migrate(stmts));
-  wrapped.transaction = async (mode?: TransactionMode): Promise<Transaction> => {
-    if (mode === 'read') return client.transaction(mode);
-    const release = await turn();
-    let tx: Transaction;
-    try {
-      tx = await client.transaction(mode);
-    } catch (error) {
-      release();
-      throw error;
-    }
-    let released = false;
-    const done = () => {
-      if (!released) {
-        released = true;
+  return aroundWrites(client, {
+    async write(run) {
+      const release = await turn();
+      try {
+        return await run();
+      } finally {
         release();
       }
-    };
-    const t: Transaction = Object.create(tx);
-    t.commit = () => tx.commit().finally(done);
-    t.rollback = () => tx.rollback().finally(done);
-    t.close = () => {
+    },
+    // A write transaction keeps its turn until it commits, rolls back or closes.
+    async transaction(open) {
+      const release = await turn();
+      let tx: Transaction;
       try {
-        tx.close();
-      } finally {
-        done();
+        tx = await open();
+      } catch (error) {
+        release();
+        throw error;
       }
-    };
-    // Object.create keeps the prototype's methods; those that read private fields need the real object as `this`.
-    t.execute = (stmt: InStatement) => tx.execute(stmt);
-    t.batch = (stmts) => tx.batch(stmts);
-    t.executeMultiple = (sql) => tx.executeMultiple(sql);
-    Object.defineProperty(t, 'closed', { get: () => tx.closed });
-    return t;
+      let released = false;
+      const done = () => {
+        if (!released) {
+          released = true;
+          release();
+        }
+      };
+      const t: Transaction = Object.create(tx);
+      t.commit = () => tx.commit().finally(done);
+      t.rollback = () => tx.rollback().finally(done);
+      t.close = () => {
+        try {
+          tx.close();
+        } finally {
+          done();
+        }
+      };
+      // Object.create keeps the prototype's methods; those that read private fields need the real object as `this`.
+      t.execute = (stmt: InStatement) => tx.execute(stmt);
+      t.batch = (stmts) => tx.batch(stmts);
+      t.executeMultiple = (sql) => tx.executeMultiple(sql);
+      Object.defineProperty(t, 'closed', { get: () => tx.closed });
+      return t;
+    },
+  });
+}
+
+/** What a wrapper does around the writes of a client (aroundWrites). */
+export interface WriteHooks {
+  /** Runs one writing statement, write batch, executeMultiple or migrate. */
+  write<T>(run: () => Promise<T>): Promise<T>;
+  /** Opens a write transaction (the hook decides when, and may wrap what it returns). */
+  transaction(open: () => Promise<Transaction>): Promise<Transaction>;
+  /** Runs before the client closes. */
+  close?(): void;
+}
+
+/**
+ * `client` with its writes passed through `hooks` and its reads left alone: the one wrapper shape
+ * behind serializeWrites (this process's writers take turns) and gateWrites (write-gate.ts: wait for
+ * other processes' lock on a timer).
+ */
+export function aroundWrites(client: Client, hooks: WriteHooks): Client {
+  const wrapped: Client = Object.create(client);
+  wrapped.execute = ((stmt: InStatement | string, args?: InArgs) => {
+    const run = () => (typeof stmt === 'string' ? client.execute(stmt, args) : client.execute(stmt));
+    return isRead(typeof stmt === 'string' ? stmt : stmt.sql) ? run() : hooks.write(run);
+  }) as Client['execute'];
+  wrapped.batch = (stmts, mode) => (mode === 'read' ? client.batch(stmts, mode) : hooks.write(() => client.batch(stmts, mode)));
+  wrapped.executeMultiple = (sql) => hooks.write(() => client.executeMultiple(sql));
+  wrapped.migrate = (stmts) => hooks.write(() => client.migrate(stmts));
+  wrapped.transaction = (mode?: TransactionMode) =>
+    mode === 'read' ? client.transaction(mode) : hooks.transaction(() => client.transaction(mode));
+  wrapped.close = () => {
+    hooks.close?.();
+    client.close();
   };
-  wrapped.close = () => client.close();
   wrapped.reconnect = () => client.reconnect();
   wrapped.sync = () => client.sync();
   Object.defineProperty(wrapped, 'closed', { get: () => client.closed });

@@ -17,8 +17,8 @@
  *
  * The in-process order of writers is serializeWrites' (client.ts): the gate only looks outward.
  */
-import type { Client, InArgs, InStatement, TransactionMode } from '@libsql/client';
-import { isRead } from './client.ts';
+import type { Client } from '@libsql/client';
+import { aroundWrites } from './client.ts';
 import { nativeDatabaseClass, type NativeDatabase } from './native-driver.ts';
 
 export interface WriteGateOptions {
@@ -31,36 +31,17 @@ export interface WriteGateOptions {
 /** `client` with every write started only once the file's write lock is free (see above). */
 export function gateWrites(client: Client, path: string, options: WriteGateOptions): Client {
   const gate = writeLockGate(path, options);
-  const wrapped: Client = Object.create(client);
-  wrapped.execute = (async (stmt: InStatement | string, args?: InArgs) => {
-    if (!isRead(typeof stmt === 'string' ? stmt : stmt.sql)) await gate.free();
-    return typeof stmt === 'string' ? client.execute(stmt, args) : client.execute(stmt);
-  }) as Client['execute'];
-  wrapped.batch = async (stmts, mode) => {
-    if (mode !== 'read') await gate.free();
-    return client.batch(stmts, mode);
-  };
-  wrapped.transaction = async (mode?: TransactionMode) => {
-    if (mode !== 'read') await gate.free();
-    return client.transaction(mode);
-  };
-  wrapped.executeMultiple = async (sql) => {
-    await gate.free();
-    return client.executeMultiple(sql);
-  };
-  wrapped.migrate = async (stmts) => {
-    await gate.free();
-    return client.migrate(stmts);
-  };
-  wrapped.close = () => {
-    gate.close();
-    client.close();
-  };
-  wrapped.reconnect = () => client.reconnect();
-  wrapped.sync = () => client.sync();
-  Object.defineProperty(wrapped, 'closed', { get: () => client.closed });
-  Object.defineProperty(wrapped, 'protocol', { get: () => client.protocol });
-  return wrapped;
+  return aroundWrites(client, {
+    write: async (run) => {
+      await gate.free();
+      return run();
+    },
+    transaction: async (open) => {
+      await gate.free();
+      return open();
+    },
+    close: () => gate.close(),
+  });
 }
 
 export interface WriteLockGate {
