@@ -1,17 +1,18 @@
 /**
- * The CSV import on a live appliance: the real server (src/entry/node.ts, as bench/server.ts starts
- * it) answers AReqs offered at a steady rate (open loop, bench/open-loop.ts: a stall delays every
- * AReq due during it, as it would a Directory Server's) while `npm run cards -- import` loads a
- * generated file of N rows (default 1,000,000) into the same embedded database. Reports the
+ * The CSV import on a live appliance: the production build (`npm run build`: dist/node.mjs, as
+ * bench/server.ts starts it) answers AReqs offered at a steady rate (open loop, bench/open-loop.ts:
+ * a stall delays every AReq due during it, as it would a Directory Server's) while the built tool
+ * `node dist/cards.mjs import` loads a generated file of N rows (default 1,000,000) into the same
+ * embedded database (with --tsx: the sources through tsx, as `npm start` and `npm run cards` run). Reports the
  * import's wall time and rows/s, and the AReqs' latency (p50/p99/max) and errors during it.
  * The file has no plain PINs (PBKDF2 is slow on purpose): every row is a new card of the demo
  * issuer's JCB or Mastercard range, with kanji and kana names.
  *
  * @example
- *   npx tsx bench/import-csv.ts [--rows 1000000] [--rate 200] [--batch N] [--out NAME] [--profile DIR]
+ *   npx tsx bench/import-csv.ts [--rows 1000000] [--rate 200] [--batch N] [--out NAME] [--profile DIR] [--tsx]
  *   (--profile: the import's CPU profiles, main thread and worker, written to DIR by node --cpu-prof)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,13 +25,22 @@ import { runOpenLoop } from './open-loop.ts';
 import { startBenchServer } from './server.ts';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i++) {
+  const value = process.argv[i + 1];
+  args.set(process.argv[i].replace(/^--/, ''), value === undefined || value.startsWith('--') ? '' : (i++, value));
+}
 const rows = Number(args.get('rows') ?? 1_000_000);
 const rate = Number(args.get('rate') ?? 200);
 const out = args.get('out') ?? 'import-csv';
 const batch = args.get('batch'); // default: the CLI's (DEFAULT_BATCH_ROWS)
 const profile = args.get('profile');
+const tsx = args.has('tsx');
 const AREQ_CARDS = 10_000;
+
+if (!tsx) {
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('npm run build failed');
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-csv-'));
 const secrets: Secrets = { PAN_LOOKUP_KEY: generateSecret(), PAN_ENCRYPTION_KEY: generateSecret(), AUTH_VALUE_KEY: generateSecret(), SESSION_SECRET: generateSecret() };
@@ -59,7 +69,7 @@ await new Promise<void>((resolve, reject) => {
 });
 log(`file: ${(statSync(file).size / 2 ** 20).toFixed(0)} MB`);
 
-const server = await startBenchServer({ dir, secrets, logLevel: 'warn', env: { VELOCITY_LIMIT_PER_HOUR: '10000' } });
+const server = await startBenchServer({ dir, secrets, logLevel: 'warn', built: !tsx, env: { VELOCITY_LIMIT_PER_HOUR: '10000' } });
 let exitCode = 0;
 try {
   // Cards the AReqs are for (enrolled, as bench/run.ts does).
@@ -88,7 +98,7 @@ try {
   worst = [];
 
   const began = performance.now();
-  const cli = spawn(process.execPath, [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), '--import', 'tsx', 'src/cards/cards-cli.ts', 'import', file, ...(batch ? ['--batch', batch] : [])], {
+  const cli = spawn(process.execPath, [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...(tsx ? ['--import', 'tsx', 'src/cards/cards-cli.ts'] : ['dist/cards.mjs']), 'import', file, ...(batch ? ['--batch', batch] : [])], {
     env: { ...process.env, ...secrets, NODE_ENV: 'production', PUBLIC_URL: 'https://acs.bench.invalid', DATABASE_URL: `file:${server.databaseFile}` },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -22,7 +22,19 @@ await import('./build-static.mjs');
 const { dependencies } = JSON.parse(readFileSync('package.json', 'utf8'));
 const started = Date.now();
 const result = await build({
-  entryPoints: { node: 'src/entry/node.ts' },
+  // The server, the operators' tools (`node dist/cards.mjs import FILE`, …) and the import's worker
+  // threads, which the tools find beside themselves (src/cards/import/prepare-pool.ts).
+  entryPoints: {
+    node: 'src/entry/node.ts',
+    cards: 'src/cards/cards-cli.ts',
+    'prepare-worker': 'src/cards/import/prepare-worker.ts',
+    'checkpoint-worker': 'src/cards/import/checkpoint-worker.ts',
+    'bin-ranges': 'src/cards/bin-ranges-cli.ts',
+    staff: 'src/admin/staff-cli.ts',
+    audit: 'src/admin/audit-cli.ts',
+    migrate: 'src/db/migrate-cli.ts',
+    'av-verify': 'src/acs/av-cli.ts',
+  },
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -38,5 +50,6 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
-const bytes = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.mjs'))?.[1].bytes ?? 0;
-console.log(`built ${join(outdir, 'node.mjs')} (${Math.round(bytes / 1024)} KiB) in ${Date.now() - started} ms; start it with npm run start:prod`);
+const bytes = result.metafile.outputs[join(outdir, 'node.mjs')]?.bytes ?? 0;
+const tools = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.mjs') && !file.endsWith('node.mjs') && !file.includes('-worker'));
+console.log(`built ${join(outdir, 'node.mjs')} (${Math.round(bytes / 1024)} KiB) and ${tools.join(', ')} in ${Date.now() - started} ms; start it with npm run start:prod`);

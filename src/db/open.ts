@@ -3,6 +3,7 @@
  * and the server's pragmas first, a libSQL server (sqld, Turso) is reached with its token. The
  * tools read DATABASE_URL / DATABASE_AUTH_TOKEN in their argument parsing and pass them in here.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@libsql/client';
 import { createDatabase, type Database } from './client.ts';
@@ -14,8 +15,18 @@ export interface DatabaseTarget {
   authToken?: string;
 }
 
-/** drizzle/ of this checkout, wherever the tool is started from. */
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/**
+ * drizzle/ of this checkout, wherever the tool is started from: the nearest folder above this module
+ * that holds it (two up from src/db/, one up from the built tools in dist/, `npm run build`).
+ */
+function migrationsFolder(): string {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('../', dir)) {
+    const folder = new URL('drizzle/', dir);
+    if (existsSync(new URL('meta/_journal.json', folder))) return fileURLToPath(folder);
+    if (new URL('../', dir).href === dir.href) throw new Error(`no drizzle/ migrations folder above ${fileURLToPath(import.meta.url)}`);
+  }
+}
+const MIGRATIONS = migrationsFolder();
 
 /** Opens and migrates the target; the caller closes `client` when done. */
 export async function openMigratedDatabase(target: DatabaseTarget): Promise<{ db: Database; client: Client }> {

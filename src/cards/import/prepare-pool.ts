@@ -2,6 +2,7 @@
  * The main thread's side of prepare-worker.ts: a BatchPreparer (job.ts) that sends each batch's
  * chunks to one worker thread and resolves with its prepared rows, in the order asked.
  */
+import { existsSync } from 'node:fs';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Secrets } from '../../config.ts';
 import type { BatchPreparer } from './job.ts';
@@ -44,9 +45,21 @@ export function workerBatchPreparer(secrets: Pick<Secrets, 'PAN_LOOKUP_KEY' | 'P
   };
 }
 
-/** A worker thread running a TypeScript module of this checkout. */
+/**
+ * A worker thread running a module of this checkout: the built JavaScript beside the running code
+ * when there is one (dist/prepare-worker.mjs next to dist/cards.mjs, `npm run build`), so production
+ * needs no TypeScript loader; otherwise the TypeScript source through tsx (`npm run cards`, tests).
+ */
 export function tsWorker(module: URL, workerData: unknown, resourceLimits?: ResourceLimits): Worker {
+  const entry = workerEntry(module);
+  if (entry.built) return new Worker(entry.url, { workerData, resourceLimits });
   // Node 20 does not pass tsx's loader on to workers: register it in the worker first.
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); })`;
   return new Worker(boot, { eval: true, workerData, resourceLimits });
+}
+
+/** `dir/name.ts` as the module to start: `dir/name.mjs` when that was built and the source is not there. */
+export function workerEntry(module: URL): { url: URL; built: boolean } {
+  const built = new URL(module.href.replace(/\.ts$/, '.mjs'));
+  return !existsSync(module) && existsSync(built) ? { url: built, built: true } : { url: module, built: false };
 }
