@@ -10,6 +10,7 @@
  */
 import { and, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
+import { preparedPerDatabase } from '../db/prepared.ts';
 import { transactionMessages, transactions, type TransactionState } from '../db/schema.ts';
 
 export type Transaction = typeof transactions.$inferSelect;
@@ -29,9 +30,12 @@ export function sourcesOf(to: TransactionState): TransactionState[] {
   return (Object.keys(TRANSITIONS) as TransactionState[]).filter((from) => TRANSITIONS[from].includes(to));
 }
 
-export async function findTransaction(db: Database, acsTransID: string): Promise<Transaction | undefined> {
-  const [row] = await db.select().from(transactions).where(eq(transactions.acsTransID, acsTransID)).limit(1);
-  return row;
+const transactionById = preparedPerDatabase((db) =>
+  db.select().from(transactions).where(eq(transactions.acsTransID, sql.placeholder('acsTransID'))).limit(1).prepare(),
+);
+
+export function findTransaction(db: Database, acsTransID: string): Promise<Transaction | undefined> {
+  return transactionById(db).get({ acsTransID });
 }
 
 /**

@@ -5,6 +5,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
+import { preparedPerDatabase } from '../db/prepared.ts';
 import { challenges, flows, type ChallengeMethod } from '../db/schema.ts';
 import type { Flow } from '../flow/flow.ts';
 import { flowStore } from '../flow/store.ts';
@@ -39,12 +40,15 @@ export async function createChallenge(deps: { db: Database; clock: Clock }, inpu
   return challenge ? { challenge, flow } : undefined;
 }
 
+const challengeOfTransaction = preparedPerDatabase((db) => db.select().from(challenges).where(eq(challenges.acsTransID, sql.placeholder('acsTransID'))).prepare());
+const challengeOfFlow = preparedPerDatabase((db) => db.select().from(challenges).where(eq(challenges.flowId, sql.placeholder('flowId'))).prepare());
+
 export function findChallenge(db: Database, acsTransID: string): Promise<Challenge | undefined> {
-  return db.select().from(challenges).where(eq(challenges.acsTransID, acsTransID)).get();
+  return challengeOfTransaction(db).get({ acsTransID });
 }
 
 export function findChallengeOfFlow(db: Database, flowId: string): Promise<Challenge | undefined> {
-  return db.select().from(challenges).where(eq(challenges.flowId, flowId)).get();
+  return challengeOfFlow(db).get({ flowId });
 }
 
 /** A page was served: the challenge's last activity (its flow's expiry moves with it, see routes). */

@@ -12,6 +12,7 @@ import { and, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzl
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
+import { preparedPerDatabase } from '../db/prepared.ts';
 import { flows } from '../db/schema.ts';
 import { INITIAL_STATE, openStates, sourcesOf, type Flow, type FlowKind, type FlowState } from './flow.ts';
 
@@ -52,6 +53,8 @@ export interface FlowStore {
   discard(id: string): Promise<void>;
 }
 
+const flowById = preparedPerDatabase((db) => db.select().from(flows).where(eq(flows.id, sql.placeholder('id'))).prepare());
+
 export function flowStore(deps: { db: Database; clock: Clock }): FlowStore {
   const { db, clock } = deps;
   const open = (flow: Pick<Flow, 'id' | 'kind'>, now: number) =>
@@ -81,7 +84,7 @@ export function flowStore(deps: { db: Database; clock: Clock }): FlowStore {
     createStatement: (input) => insert(input),
 
     async find(id) {
-      return (await db.select().from(flows).where(eq(flows.id, id)).get()) as Flow | undefined;
+      return (await flowById(db).get({ id })) as Flow | undefined;
     },
 
     async move(flow, to, data) {

@@ -7,6 +7,7 @@ import { and, eq, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
+import { preparedPerDatabase } from '../db/prepared.ts';
 import { cardAccounts, members, sessions, type AuthMethod, type LockCause, type MemberStatus, type PhoneStatus } from '../db/schema.ts';
 import { normaliseEntry } from '../flow/entry.ts';
 import { timingSafeEqual } from '../encoding.ts';
@@ -30,19 +31,25 @@ export interface NewMember {
   lockCause?: LockCause;
 }
 
-export async function findMember(db: Database, id: number): Promise<Member | undefined> {
-  const [row] = await db
+const memberById = preparedPerDatabase((db) =>
+  db
     .select({ member: members, cardholderId: cardAccounts.cardholderId })
     .from(members)
     .innerJoin(cardAccounts, eq(cardAccounts.id, members.cardAccountId))
-    .where(eq(members.id, id))
-    .limit(1);
+    .where(eq(members.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare(),
+);
+const memberOfAccount = preparedPerDatabase((db) => db.select().from(members).where(eq(members.cardAccountId, sql.placeholder('cardAccountId'))).prepare());
+
+export async function findMember(db: Database, id: number): Promise<Member | undefined> {
+  const row = await memberById(db).get({ id });
   return row && { ...row.member, cardholderId: row.cardholderId };
 }
 
 /** The registration of a card account (there is at most one), without its cardholder. */
 export function findMemberOfAccount(db: Database, cardAccountId: number): Promise<typeof members.$inferSelect | undefined> {
-  return db.select().from(members).where(eq(members.cardAccountId, cardAccountId)).get();
+  return memberOfAccount(db).get({ cardAccountId });
 }
 
 /** A member by its member ID exactly as stored (what a person types is compared with `loginIdMatches`). */

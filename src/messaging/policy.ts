@@ -13,8 +13,9 @@
  * `flow/send.ts` runs them in that order with the circuit breaker between 2 and 3: a send that
  * passes 1, 2 and the breaker counts against all three limits, whether or not it then goes out.
  */
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
+import { preparedPerDatabase } from '../db/prepared.ts';
 import type { RateLimit } from '../config.ts';
 import { cardAccounts, cardholders, members, type PhoneStatus } from '../db/schema.ts';
 import type { AppDeps } from '../deps.ts';
@@ -27,6 +28,10 @@ export type PolicyDecision = { ok: true } | { ok: false; refusal: SmsRefusal; de
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** Steps 1 and 2: may this number be texted at all? Counts nothing. */
+const provisionalOf = preparedPerDatabase((db) =>
+  db.select({ provisional: cardholders.phoneProvisional }).from(cardholders).where(eq(cardholders.id, sql.placeholder('id'))).prepare(),
+);
+
 export async function checkDestination(
   deps: Pick<AppDeps, 'db' | 'config'>,
   input: { phone: string; phoneStatus: PhoneStatus; cardholderId: number; newNumber?: boolean },
@@ -34,7 +39,7 @@ export async function checkDestination(
   // Step 1 is about the number on file; a new number being confirmed (a phone change) skips it.
   if (!input.newNumber) {
     if (input.phoneStatus !== 'verified') return { ok: false, refusal: 'provisional', detail: `member phone is ${input.phoneStatus}` };
-    const holder = await deps.db.select({ provisional: cardholders.phoneProvisional }).from(cardholders).where(eq(cardholders.id, input.cardholderId)).get();
+    const holder = await provisionalOf(deps.db).get({ id: input.cardholderId });
     if (!holder || (holder.provisional && !(await confirmedByMember(deps.db, input.cardholderId, input.phone)))) {
       return { ok: false, refusal: 'provisional', detail: 'issuer marked the number provisional' };
     }
