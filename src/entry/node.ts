@@ -12,6 +12,7 @@ import { migrateDatabase } from '../db/migrate.ts';
 import { createLogger } from '../log.ts';
 import { startServices } from '../services.ts';
 import { assembleDeps } from './assemble.ts';
+import { keepConnectionsAlive } from './keep-alive.ts';
 import { configOrExit, orExitOnConfigError, openDatabase } from './local.ts';
 import { loadTlsOptions, serveTls } from './tls.ts';
 
@@ -38,6 +39,7 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
   log.info('listening', { url: `http://localhost:${info.port}`, publicUrl: config.PUBLIC_URL, env: config.NODE_ENV });
 });
 exitOnListenError(server, 'PORT', config.PORT);
+keepConnectionsAlive(server);
 const servers = [server];
 
 if (tls) {
@@ -49,6 +51,7 @@ if (tls) {
     });
   });
   exitOnListenError(tlsServer, 'TLS_PORT', tls.port);
+  keepConnectionsAlive(tlsServer);
   servers.push(tlsServer);
 }
 
