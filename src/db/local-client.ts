@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createClient, type Client } from '@libsql/client';
+import { oneConnectionClient } from './one-connection.ts';
 import { EMBEDDED_BUSY_TIMEOUT_MS, libsqlConfig, tuneEmbeddedDatabase } from './client.ts';
 import { cacheStatements } from './statement-cache.ts';
 import { gateWrites } from './write-gate.ts';
@@ -17,8 +18,9 @@ export async function openLocalClient(url: string, authToken?: string | null): P
   if (!file) return createClient(libsqlConfig(url, authToken));
   mkdirSync(dirname(file), { recursive: true });
   cacheStatements();
-  // libsqlConfig: every pooled connection waits for another process's writes instead of SQLITE_BUSY.
-  const client = createClient(libsqlConfig(url, authToken));
+  // libsqlConfig: every connection waits for another process's writes instead of SQLITE_BUSY;
+  // one connection for every call but transactions keeps its page cache warm (one-connection.ts).
+  const client = oneConnectionClient(libsqlConfig(url, authToken));
   try {
     await tuneEmbeddedDatabase(client);
     // Writes wait for another process's lock on a timer, not in the busy handler (write-gate.ts).
