@@ -27,7 +27,7 @@ import { createClient } from '@libsql/client';
 import { libsqlConfig } from '../db/client.ts';
 import { createImport, importErrors, runImport, type ImportProgress } from './import/job.ts';
 import { nodePanProtector } from './import/node-protector.ts';
-import { BUSY_HANDLER_MAX_SLEEP_MS, type PaceOptions } from './import/pace.ts';
+import { GATE_WAITER_FREE_MS, type PaceOptions } from './import/pace.ts';
 import { workerBatchPreparer } from './import/prepare-pool.ts';
 
 const USAGE = `usage: npm run cards -- import FILE [--issuer CODE] [--dry-run] [--encoding auto|utf-8|shift_jis] [--batch N]
@@ -172,14 +172,15 @@ async function main(argv: string[]): Promise<number> {
     // on this one (checkpointer.ts), and the WAL file cut back to 64 MB each time it starts over.
     const embedded = config.DATABASE_URL.startsWith('file:');
     const checkpointer = embedded ? walCheckpointer(config.DATABASE_URL, ROWS_PER_WAL_RESTART) : undefined;
-    // The server's writers wait for each batch (on a timer, src/db/write-gate.ts; an older process
-    // or another tool in SQLite's busy handler): after each batch the lock stays free until one of
-    // them has committed (data_version, read on a connection of its own so this process's commits
-    // do not count), or for one full busy-handler pause at most (pace.ts).
+    // The server's writers wait for each batch on the write gate (src/db/write-gate.ts, looking
+    // every millisecond): after each batch the lock stays free until one of them has committed
+    // (data_version, read on a connection of its own so this process's commits do not count), or
+    // for a quarter of the batch's hold and at least a few of the gate's looks (pace.ts). With no
+    // AReqs coming (a night import) the import so waits milliseconds between batches, not 110 ms.
     const watcher = embedded ? createClient(libsqlConfig(config.DATABASE_URL)) : undefined;
     let version: unknown;
     const pace: PaceOptions | undefined = watcher && {
-      minFreeMs: BUSY_HANDLER_MAX_SLEEP_MS,
+      minFreeMs: GATE_WAITER_FREE_MS,
       othersWrote: async () => {
         const now = (await watcher.execute('PRAGMA data_version')).rows[0]?.[0];
         const moved = version !== undefined && now !== version;

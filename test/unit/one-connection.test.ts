@@ -2,7 +2,8 @@
  * The embedded client that runs every call but transactions on one connection (src/db/one-connection.ts),
  * on real libSQL files: calls begun in the same turn share that connection (a per-connection pragma
  * shows which one answered), a transaction held open gets its own and leaves the others running,
- * its commit is read at once, and an in-memory database stays a single database.
+ * its commit is read at once, a second transaction waits for the first, a connection setting reaches
+ * the transactions' connection too, and an in-memory database stays a single database.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,33 @@ describe('oneConnectionClient', () => {
 
     const batch = await client.batch([{ sql: "INSERT INTO things VALUES (2, 'batch')", args: [] }, 'SELECT COUNT(*) AS n FROM things'], 'write');
     expect(Number(batch[1].rows[0].n)).toBe(2);
+  });
+
+  it('lets a second transaction begun meanwhile wait for the first, and gives both the settings run on the client', async () => {
+    const client = track(oneConnectionClient(libsqlConfig(fileUrl())));
+    await client.execute('CREATE TABLE log (n INTEGER)');
+    await client.execute('PRAGMA cache_size = 4321');
+    const order: string[] = [];
+    const first = (async () => {
+      const tx = await client.transaction('write');
+      order.push('first open');
+      await tx.execute('INSERT INTO log VALUES (1)');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const size = Number((await tx.execute('PRAGMA cache_size')).rows[0][0]);
+      order.push('first commits');
+      await tx.commit();
+      return size;
+    })();
+    const second = (async () => {
+      const tx = await client.transaction('write');
+      order.push('second open');
+      const seen = Number((await tx.execute('SELECT COUNT(*) FROM log')).rows[0][0]);
+      await tx.execute('PRAGMA cache_size = 999');
+      await tx.rollback();
+      return seen;
+    })();
+    expect(await Promise.all([first, second])).toEqual([4321, 1]);
+    expect(order).toEqual(['first open', 'first commits', 'second open']);
   });
 
   it('keeps an in-memory database on its one connection, transactions included', async () => {

@@ -9,9 +9,12 @@
  * rows read) goes on meanwhile; only what is left of that quarter is waited for here.
  *
  * A CLI import beside a server (cards-cli.ts) holds the lock for longer batches and passes
- * `minFreeMs` and `othersWrote`: the lock then stays free for at least one full busy-handler
- * pause (a sleeping waiter is sure to wake inside it), but no longer than until another
- * connection has committed (SQLite's `PRAGMA data_version` moved): the waiter got its turn.
+ * `minFreeMs` and `othersWrote`: the lock then stays free for at least `minFreeMs`, but no longer
+ * than until another connection has committed (SQLite's `PRAGMA data_version` moved): the waiter
+ * got its turn. Mamori's own processes wait on the write gate (src/db/write-gate.ts), which looks
+ * every millisecond, so a few milliseconds (GATE_WAITER_FREE_MS) is a window they cannot miss;
+ * a waiter in SQLite's busy handler (another tool) would need BUSY_HANDLER_MAX_SLEEP_MS, which
+ * made a night import with no AReqs coming wait 110 ms after every batch, half its time.
  *
  * @example
  *   const pace = lockPacer();
@@ -23,6 +26,9 @@ export const FREE_SHARE = 0.25;
 
 /** SQLite's busy handler sleeps at most 100 ms at a time: a free window this long is one it cannot sleep through. */
 export const BUSY_HANDLER_MAX_SLEEP_MS = 110;
+
+/** The write gate looks every millisecond: a free window of a few of its looks is one it cannot miss. */
+export const GATE_WAITER_FREE_MS = 5;
 
 export interface LockPacer {
   /** Runs one write (a transaction, a statement) after the pause the previous one asks for. */
