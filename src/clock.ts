@@ -1,3 +1,5 @@
+import { wallClock } from './intl.ts';
+
 /** The time, injected so that timers and expiries can be tested with a fake clock. */
 export interface Clock {
   /** Epoch milliseconds. */
@@ -42,10 +44,7 @@ export function adjustableClock(): Clock & { advance(ms: number): void; offset()
  * @example localTime(Date.UTC(2026, 0, 15, 3, 0, 3), 'Asia/Tokyo') // "2026-01-15 12:00:03"
  */
 export function localTime(ms: number, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-      .formatToParts(new Date(ms))
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  const w = wallClock(ms, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${w.year}-${two(w.month)}-${two(w.day)} ${two(w.hour)}:${two(w.minute)}:${two(w.second)}`;
 }

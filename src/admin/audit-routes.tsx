@@ -14,6 +14,7 @@ import { pageBase, signedIn, timeZoneOf } from './page.ts';
 import { needs } from './refuse.tsx';
 import { can } from './roles.ts';
 import { checkStepUp } from './sign-in.ts';
+import { dateTimeFormat } from '../intl.ts';
 
 const SHOWN = 200;
 const EXPORTED = 100_000;
@@ -101,7 +102,7 @@ function startOfDay(day: string, timeZone: string): number {
   const [y, m, d] = day.split('-').map(Number);
   const guess = Date.UTC(y, m - 1, d);
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    dateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
       .formatToParts(new Date(guess))
       .map((p) => [p.type, p.value]),
   );

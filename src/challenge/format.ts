@@ -1,5 +1,6 @@
 /** How purchase details appear on the page and in the SMS: exactly the AReq's values, in the cardholder's language. */
 import type { Lang } from '../../views/i18n.ts';
+import { dateTimeFormat, numberFormat } from '../intl.ts';
 import { CURRENCIES } from '../protocol/iso.ts';
 
 /**
@@ -14,7 +15,7 @@ export function formatAmount(amount: string | null, currency: string | null, exp
   const decimal = exp > 0 ? `${digits.slice(0, -exp)}.${digits.slice(-exp)}` : digits;
   const alpha = CURRENCIES[currency]?.[0];
   if (!alpha) return `${decimal} (${currency})`;
-  const fmt = new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-US', {
+  const fmt = numberFormat(lang === 'ja' ? 'ja-JP' : 'en-US', {
     style: 'currency',
     currency: alpha,
     minimumFractionDigits: exp,
@@ -29,7 +30,7 @@ export function formatPurchaseDate(purchaseDate: string | undefined, lang: Lang)
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(purchaseDate ?? '');
   if (!m) return '';
   const utc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-  const fmt = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+  const fmt = dateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
     timeZone: 'Asia/Tokyo',
     year: 'numeric',
     month: lang === 'ja' ? 'long' : 'short',

@@ -3,6 +3,7 @@
  * 7 or 30 days day by day with days starting at local midnight (offsets read back from Intl, so
  * daylight saving moves the boundary with it). Pure.
  */
+import { dateTimeFormat, wallClock } from '../intl.ts';
 import { HOUR_MS, hourStart } from './stats.ts';
 
 export type Window = '24h' | '7d' | '30d';
@@ -28,7 +29,7 @@ export function periodsOf(window: Window, now: number, timeZone: string): Period
 
 /** The calendar date (y, m, d) of an instant in a time zone. */
 export function localDate(at: number, timeZone: string): [number, number, number] {
-  const p = parts(at, timeZone);
+  const p = wallClock(at, timeZone);
   return [p.year, p.month, p.day];
 }
 
@@ -47,35 +48,15 @@ export function startOfLocalDay([y, m, d]: [number, number, number], timeZone: s
 }
 
 function offsetAt(at: number, timeZone: string): number {
-  const p = parts(at, timeZone);
+  const p = wallClock(at, timeZone);
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at / 1000) * 1000;
 }
 
 /** Building an Intl formatter costs far more than using one: one per zone (and language) is kept. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
-  let f = formatters.get(key);
-  if (!f) {
-    f = make();
-    if (formatters.size < 256) formatters.set(key, f);
-  }
-  return f;
-}
-
-function parts(at: number, timeZone: string) {
-  const out = Object.fromEntries(
-    formatter(`parts|${timeZone}`, () => new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }))
-      .formatToParts(new Date(at))
-      .filter((x) => x.type !== 'literal')
-      .map((x) => [x.type, Number(x.value)]),
-  ) as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
-  return out;
-}
-
 /** A period's name on the chart and in its table: "14:00" for an hour, "12/01" or "1 Dec" for a day. */
 export function periodLabel(period: Period, window: Window, lang: 'ja' | 'en', timeZone: string): string {
   const d = new Date(period.start);
   const locale = lang === 'ja' ? 'ja-JP' : 'en-GB';
-  if (window === '24h') return formatter(`hour|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(d);
-  return formatter(`day|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, { timeZone, month: lang === 'ja' ? 'numeric' : 'short', day: 'numeric' })).format(d);
+  if (window === '24h') return dateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  return dateTimeFormat(locale, { timeZone, month: lang === 'ja' ? 'numeric' : 'short', day: 'numeric' }).format(d);
 }

@@ -14,6 +14,7 @@ import type { Database } from '../db/client.ts';
 import { findBinRange, loadBinRanges } from '../cards/bin-ranges.ts';
 import type { Brand, MaintenanceWindow, PhoneChangeMode, ProvisionalPolicy, RegistrationProof, ReissuePolicy } from '../db/schema.ts';
 import { ensureFirstIssuer, issuerFieldsFromConfig, listIssuers, type Issuer, type IssuerFields } from './issuer-store.ts';
+import { dateTimeFormat } from '../intl.ts';
 
 export interface IssuerSettings {
   id: number;
@@ -153,7 +154,7 @@ export function inMaintenance(settings: Pick<IssuerSettings, 'maintenanceWindow'
   const w = settings.maintenanceWindow;
   if (!w) return false;
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: settings.timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    dateTimeFormat('en-US', { timeZone: settings.timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
       .formatToParts(new Date(now))
       .map((p) => [p.type, p.value]),
   );

@@ -15,6 +15,7 @@ import type { Lang } from '../../views/i18n.ts';
 import { memberHistory, ownTransaction, type HistoryRow } from './history.ts';
 import { pageIssuer, requireMember, type PortalContext, type PortalEnv } from './http.ts';
 import { fileReport } from './reports.ts';
+import { dateTimeFormat } from '../intl.ts';
 
 const NOTE_MAX = 500;
 
@@ -97,7 +98,7 @@ function item(c: PortalContext, r: HistoryRow): HistoryItem {
 }
 
 function dateTime(lang: Lang, timeZone: string, at: number): string {
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+  return dateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
     timeZone,
     year: 'numeric',
     month: lang === 'ja' ? 'long' : 'short',
@@ -110,5 +111,5 @@ function dateTime(lang: Lang, timeZone: string, at: number): string {
 
 function day(c: PortalContext, at: number): string {
   const lang = c.get('lang');
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: c.get('issuer').timeZone, year: 'numeric', month: lang === 'ja' ? 'long' : 'short', day: 'numeric' }).format(at);
+  return dateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: c.get('issuer').timeZone, year: 'numeric', month: lang === 'ja' ? 'long' : 'short', day: 'numeric' }).format(at);
 }

@@ -6,6 +6,7 @@
  */
 import type { Bi, Lang } from '../i18n.ts';
 import { AdminShell, Csrf, Field, formatTime, say, StepUpField, type SignedIn } from './shell.tsx';
+import { numberFormat } from '../../src/intl.ts';
 
 type State = 'queued' | 'running' | 'done' | 'failed';
 
@@ -61,7 +62,7 @@ const STATE_LABEL: Record<State, Bi> = {
   failed: { ja: '失敗', en: 'Failed' },
 };
 
-const number = (lang: Lang) => new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-GB');
+const number = (lang: Lang) => numberFormat(lang === 'ja' ? 'ja-JP' : 'en-GB');
 
 export function CardDataPage(
   props: PageProps & {

@@ -6,6 +6,7 @@
 import type { Child } from 'hono/jsx';
 import type { Bi, Lang } from '../i18n.ts';
 import { Page } from '../layout.tsx';
+import { dateTimeFormat } from '../../src/intl.ts';
 
 /** Picks the text of the page's language. */
 export const say = (lang: Lang) => (text: Bi<string>) => text[lang];
@@ -165,5 +166,5 @@ export function Csrf({ token }: { token: string }) {
 
 export function formatTime(ms: number | null | undefined, lang: Lang, timeZone = 'Asia/Tokyo'): string {
   if (ms === null || ms === undefined) return '—';
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(ms));
+  return dateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(ms));
 }

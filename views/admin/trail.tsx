@@ -13,6 +13,7 @@ import { BRAND_LABEL, EVENT_LABEL, maskedPan, METHOD_LABEL, TRANS_STATUS_LABEL }
 import type { TrailRow } from '../../src/trail/search.ts';
 import type { TransactionView } from '../../src/trail/transaction-view.ts';
 import { AdminShell, Csrf, Field, Notice, say, StepUpField, type SignedIn } from './shell.tsx';
+import { dateTimeFormat } from '../../src/intl.ts';
 
 export interface TrailPageProps {
   lang: Lang;
@@ -44,7 +45,7 @@ function duration(ms: number | undefined, lang: Lang): string {
 }
 
 export function formatSeconds(ms: number, lang: Lang, timeZone: string): string {
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium', timeZone }).format(new Date(ms));
+  return dateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium', timeZone }).format(new Date(ms));
 }
 
 export function TrailPage(p: TrailPageProps) {

@@ -9,6 +9,7 @@
  * null (or absent): rules treat it as unknown, never as false.
  */
 import ipaddr from 'ipaddr.js';
+import { zoneOffsetMs } from '../../intl.ts';
 
 export type SignalType = 'number' | 'string' | 'boolean' | 'string[]';
 
@@ -221,17 +222,5 @@ export function timeZoneMismatch(browserTZ: number, timeZone: string, at: number
 
 /** Minutes a zone is ahead of UTC at an instant (Asia/Tokyo: 540). */
 export function zoneOffsetMinutes(timeZone: string, at: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(at));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return Math.round((local - Math.floor(at / 1000) * 1000) / 60_000);
+  return Math.round(zoneOffsetMs(at, timeZone) / 60_000);
 }
