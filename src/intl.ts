@@ -60,3 +60,11 @@ export function zoneOffsetMs(at: number, timeZone: string): number {
   const w = wallClock(at, timeZone);
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(at / 1000) * 1000;
 }
+
+/** The instant a clock in `timeZone` shows y-mo-d h:mi (day overflow rolls over, as Date.UTC does). */
+export function zonedToEpoch(y: number, mo: number, d: number, h: number, mi: number, timeZone: string): number {
+  const guess = Date.UTC(y, mo - 1, d, h, mi);
+  // Two passes: the offset at the guess, then at the corrected instant (right across a DST change).
+  const first = guess - zoneOffsetMs(guess, timeZone);
+  return guess - zoneOffsetMs(first, timeZone);
+}

@@ -14,7 +14,7 @@ import { pageBase, signedIn, timeZoneOf } from './page.ts';
 import { needs } from './refuse.tsx';
 import { can } from './roles.ts';
 import { checkStepUp } from './sign-in.ts';
-import { dateTimeFormat } from '../intl.ts';
+import { zonedToEpoch } from '../intl.ts';
 
 const SHOWN = 200;
 const EXPORTED = 100_000;
@@ -97,15 +97,8 @@ function toFilter(form: AuditFilterForm, timeZone: string): AuditFilter {
   };
 }
 
-/** Midnight of a calendar day in a time zone, as epoch ms (the zone's offset read back from Intl). */
+/** Midnight of a calendar day ("2026-01-15") in a time zone, as epoch ms. */
 function startOfDay(day: string, timeZone: string): number {
   const [y, m, d] = day.split('-').map(Number);
-  const guess = Date.UTC(y, m - 1, d);
-  const parts = Object.fromEntries(
-    dateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-      .formatToParts(new Date(guess))
-      .map((p) => [p.type, p.value]),
-  );
-  const asLocal = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  return guess - (asLocal - guess);
+  return zonedToEpoch(y, m, d, 0, 0, timeZone);
 }

@@ -3,7 +3,7 @@
  * 7 or 30 days day by day with days starting at local midnight (offsets read back from Intl, so
  * daylight saving moves the boundary with it). Pure.
  */
-import { dateTimeFormat, wallClock } from '../intl.ts';
+import { dateTimeFormat, wallClock, zonedToEpoch } from '../intl.ts';
 import { HOUR_MS, hourStart } from './stats.ts';
 
 export type Window = '24h' | '7d' | '30d';
@@ -40,19 +40,9 @@ function addDays([y, m, d]: [number, number, number], n: number): [number, numbe
 
 /** Local midnight of a calendar date, as epoch ms. */
 export function startOfLocalDay([y, m, d]: [number, number, number], timeZone: string): number {
-  const guess = Date.UTC(y, m - 1, d);
-  // The zone's offset near that instant, applied twice to settle across a change of offset.
-  let at = guess - offsetAt(guess, timeZone);
-  at = guess - offsetAt(at, timeZone);
-  return at;
+  return zonedToEpoch(y, m, d, 0, 0, timeZone);
 }
 
-function offsetAt(at: number, timeZone: string): number {
-  const p = wallClock(at, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at / 1000) * 1000;
-}
-
-/** Building an Intl formatter costs far more than using one: one per zone (and language) is kept. */
 /** A period's name on the chart and in its table: "14:00" for an hour, "12/01" or "1 Dec" for a day. */
 export function periodLabel(period: Period, window: Window, lang: 'ja' | 'en', timeZone: string): string {
   const d = new Date(period.start);

@@ -10,7 +10,7 @@ import { luhnValid } from '../cards/pan.ts';
 import type { ChallengeMethod } from '../db/schema.ts';
 import { BRAND_IDS, type Brand } from '../protocol/brands.ts';
 import type { TrailFilters } from './search.ts';
-import { zonedToEpoch } from './time.ts';
+import { zonedToEpoch } from '../intl.ts';
 
 // Every field is optional text; what it must look like is checked below, with a message beside it.
 const text = (max: number) => z.string().trim().max(max).optional().catch(undefined);

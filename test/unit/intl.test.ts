@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTimeFormat, numberFormat, wallClock, zoneOffsetMs } from '../../src/intl.ts';
+import { dateTimeFormat, numberFormat, wallClock, zonedToEpoch, zoneOffsetMs } from '../../src/intl.ts';
 
 describe('intl formatters', () => {
   it('returns the same formatter for the same locale and options, another for other options', () => {
@@ -21,5 +21,12 @@ describe('intl formatters', () => {
     expect(zoneOffsetMs(Date.UTC(2026, 0, 15, 12), 'America/New_York')).toBe(-5 * 3_600_000);
     expect(zoneOffsetMs(Date.UTC(2026, 6, 15, 12), 'America/New_York')).toBe(-4 * 3_600_000);
     expect(zoneOffsetMs(Date.UTC(2026, 6, 15, 12), 'Asia/Kolkata')).toBe(5.5 * 3_600_000);
+  });
+
+  it('turns a zone’s wall clock back into an instant, on both sides of a DST change', () => {
+    expect(zonedToEpoch(2026, 1, 16, 0, 0, 'Asia/Tokyo')).toBe(Date.UTC(2026, 0, 15, 15, 0));
+    expect(zonedToEpoch(2026, 3, 7, 0, 0, 'America/New_York')).toBe(Date.UTC(2026, 2, 7, 5, 0)); // EST
+    expect(zonedToEpoch(2026, 3, 9, 0, 0, 'America/New_York')).toBe(Date.UTC(2026, 2, 9, 4, 0)); // EDT
+    expect(zonedToEpoch(2026, 1, 32, 0, 0, 'Asia/Tokyo')).toBe(zonedToEpoch(2026, 2, 1, 0, 0, 'Asia/Tokyo'));
   });
 });
