@@ -164,7 +164,14 @@ async function main(argv: string[]): Promise<number> {
       bytes: bytes!,
       encoding: encoding as 'auto',
       dryRun: values['dry-run'] === true,
+      // The file stays in this process (no 100 MB written to card_import_chunks and deleted again);
+      // so no other process can continue this job: Ctrl-C ends it as failed after the batch at hand.
+      holdFile: true,
     });
+    const stop = new AbortController();
+    const interrupted = () => stop.abort(new Error('interrupted (npm run cards stopped)'));
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
     // Batches are prepared (read, checked, hashed, encrypted) on a worker thread while the one
     // before is written here: the embedded driver's writes block this thread.
     const preparer = workerBatchPreparer(config.secrets);
@@ -194,13 +201,17 @@ async function main(argv: string[]): Promise<number> {
     }
     let p: ImportProgress;
     try {
-      p = await runImport({ ...deps, batchPreparer: preparer, afterCommit: checkpointer?.committed, pace }, importId, { onProgress: progressLine, batchRows: batch, holdTargetMs });
+      p = await runImport({ ...deps, batchPreparer: preparer, afterCommit: checkpointer?.committed, pace }, importId, { onProgress: progressLine, batchRows: batch, holdTargetMs, signal: stop.signal });
     } finally {
       await preparer.close();
       await checkpointer?.close();
       watcher?.close();
     }
     if (process.stderr.isTTY) process.stderr.write('\n');
+    if (stop.signal.aborted) {
+      console.error(`stopped after ${p.processedRows} of ${p.totalRows} rows (import ${importId} marked failed; import the file again to finish: rows already imported stay as they are)`);
+      return 130;
+    }
     if (p.state === 'failed') {
       console.error(`refused: ${p.error?.messageEn ?? 'failed'} / ${p.error?.messageJa ?? ''}`);
       return 1;

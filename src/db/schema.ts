@@ -838,6 +838,13 @@ export const cardImports = sqliteTable(
     rejected: integer('rejected').notNull().default(0),
     /** Where a batched run (Workers) resumes: the next data line to read. */
     cursor: integer('cursor').notNull().default(0),
+    /**
+     * Where the file is: `database` (card_import_chunks: any process may continue the job) or
+     * `process` (only in the memory of the shell tool that runs it, job.ts holdFile: no one else can).
+     */
+    filePlace: text('file_place').$type<'database' | 'process'>().notNull().default('database'),
+    /** When the last batch committed: a job held by a process that stopped moving is failed (job.ts). */
+    movedAt: integer('moved_at'),
     error: text('error'),
     createdAt: createdAt(),
     startedAt: integer('started_at'),

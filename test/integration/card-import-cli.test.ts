@@ -79,13 +79,21 @@ describe('npm run cards', { timeout: 120_000 }, () => {
     const answers: string[] = [];
     // The import yields the CPU to the AReqs (nice 19): read off the running process.
     let niceSeen = 0;
+    // The tool keeps its file in memory: nothing is stored in card_import_chunks while it runs.
+    const probe = createClient({ url: `file:${t.databaseFile}` });
+    let chunksSeen = 0;
     // AReqs for demo cards and for cards the import has already written, all through the import.
     for (let i = 0; running; i++) {
       const res = await postAReq(app, browserAReq({ pan: i % 2 ? withLuhnDigit('35699900' + '0000001') : pan(1000 + (i % 50)), purchaseAmount: '1000' }));
       const body = (await res.json()) as Record<string, string>;
       answers.push(`${res.status} ${body.messageType}`);
       if (running) niceSeen = Math.max(niceSeen, getPriorityOf(child.pid!));
+      if (i % 20 === 0) chunksSeen = Math.max(chunksSeen, Number((await probe.execute('select count(*) as n from card_import_chunks')).rows[0].n));
     }
+    const held = (await probe.execute('select file_place, state from card_imports order by id desc limit 1')).rows[0];
+    probe.close();
+    expect(chunksSeen).toBe(0);
+    expect({ ...held }).toEqual({ file_place: 'process', state: 'done' });
     expect(await exited).toBe(0);
     expect(stdout).toMatch(/100000 rows, 100000 inserted, 0 updated, 0 unchanged, 0 rejected/);
     expect(answers.length).toBeGreaterThan(10);
@@ -96,6 +104,25 @@ describe('npm run cards', { timeout: 120_000 }, () => {
     expect(cli('import', join(dir, 'block.csv')).status).toBe(0);
     const blocked = (await (await postAReq(app, browserAReq({ pan: pan(1000), purchaseAmount: '1000' }))).json()) as Record<string, string>;
     expect(`${blocked.transStatus}/${blocked.transStatusReason}`).toBe('R/10');
+  });
+
+  it('marks its import failed at once when stopped with Ctrl-C (no other process can finish it)', async () => {
+    const file = join(dir, 'stopped.csv');
+    writeFileSync(file, [HEADER_ROW, ...Array.from({ length: 40_000 }, (_, i) => line(200_000 + i))].join('\n') + '\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cards/cards-cli.ts', 'import', file, '--batch', '500'], { env });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let stderr = '';
+    // The first batches report their progress on stderr: then it is running.
+    await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => ((stderr += d), String(d).includes('import: ') && resolve())));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/stopped after \d+ of 40000 rows/);
+    const probe = createClient({ url: `file:${t.databaseFile}` });
+    const row = (await probe.execute("select state, error, processed_rows from card_imports where file_name = 'stopped.csv'")).rows[0];
+    probe.close();
+    expect(row.state).toBe('failed');
+    expect(String(row.error)).toMatch(/^internal:interrupted/);
+    expect(Number(row.processed_rows)).toBeLessThan(40_000);
   });
 });
 

@@ -10,11 +10,12 @@ import iconv from 'iconv-lite';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createDatabase, libsqlConfig } from '../../src/db/client.ts';
-import { createImport, errorReportCsv, importErrors, importProgress, runImport, runImportBatch } from '../../src/cards/import/job.ts';
+import { ABANDONED_MS, createImport, errorReportCsv, importErrors, importProgress, runImport, runImportBatch } from '../../src/cards/import/job.ts';
+import { continueImports, importLoop } from '../../src/cards/import/runner.ts';
 import { exportCardsCsvText } from '../../src/cards/import/export.ts';
 import { HEADER_ROW } from '../../src/cards/import/format.ts';
 import { withLuhnDigit, panLookupHash } from '../../src/cards/pan.ts';
-import { auditLog, cardAccounts, cardholders, cards, members } from '../../src/db/schema.ts';
+import { auditLog, cardAccounts, cardholders, cardImportChunks, cardImports, cards, members } from '../../src/db/schema.ts';
 import { ensureFirstIssuer, issuerByCode } from '../../src/issuers/issuer-store.ts';
 import { browserAReq, postAReq } from '../support/areq.ts';
 import { createTestApp } from '../support/test-app.ts';
@@ -219,6 +220,40 @@ describe('CSV import', { timeout: 60_000 }, () => {
     const p = (await importProgress(t.deps.db, importId, t.clock.now()))!;
     expect(p).toMatchObject({ state: 'done', totalRows: 1200, processedRows: 1200, inserted: 1200, rejected: 0 });
     expect(await t.deps.db.$count(auditLog, and(eq(auditLog.action, 'cards.import'), eq(auditLog.target, `card_import:${importId}`)))).toBe(1);
+  });
+
+  it('runs a file held in memory (the shell tool) without card_import_chunks; a held job whose process stopped is failed as file_gone', async () => {
+    const { t, issuerId } = await start();
+    const rows = Array.from({ length: 1200 }, (_, i) => row(3000 + i));
+    rows.push(row(3000)); // a duplicate across batches: found through the process's memory
+    const { importId } = await createImport(t.deps, { issuerId, actorName: 'cli:test', fileName: 'held.csv', bytes: utf8(csv(rows)), dryRun: false, holdFile: true });
+    expect(await t.deps.db.$count(cardImportChunks, eq(cardImportChunks.importId, importId))).toBe(0);
+    const done = await runImport(t.deps, importId, { batchRows: 500 });
+    expect(done).toMatchObject({ state: 'done', totalRows: 1201, processedRows: 1201, inserted: 1200, rejected: 1 });
+    expect((await importErrors(t.deps.db, importId, { limit: 10 }))[0]).toMatchObject({ line: 1202, code: 'pan_duplicate' });
+    expect(await transStatus(t, pan(3100))).toMatch(/^[YNCRA]\//);
+
+    // A job another process holds the file of (as `npm run cards` leaves it when it is killed):
+    // neither this process's loop, a batch call nor the sweep runs or finishes it while it may still move…
+    const [other] = await t.deps.db
+      .insert(cardImports)
+      .values({ issuerId, actorName: 'cli:gone', fileName: 'gone.csv', fileDigest: 'x', encoding: 'utf-8', dryRun: false, state: 'running', totalRows: 5000, processedRows: 2000, cursor: 2002, filePlace: 'process', movedAt: t.clock.now(), createdAt: t.clock.now() })
+      .returning({ id: cardImports.id });
+    expect(await runImport(t.deps, other.id)).toMatchObject({ state: 'running', processedRows: 2000 });
+    expect(await runImportBatch(t.deps, other.id)).toMatchObject({ state: 'running', processedRows: 2000 });
+    await continueImports(t.deps);
+    t.clock.advance(ABANDONED_MS - 1_000);
+    await continueImports(t.deps); // stale to this process's sweep now: its loop looks, and leaves it
+    await importLoop(other.id);
+    expect(await runImportBatch(t.deps, other.id)).toMatchObject({ state: 'running' });
+    // …and once it has stood still ABANDONED_MS, any of them fails it, once, audited, in both languages.
+    t.clock.advance(1_000);
+    const gone = await runImportBatch(t.deps, other.id);
+    expect(gone).toMatchObject({ state: 'failed', processedRows: 2000, error: { code: 'file_gone' } });
+    expect(gone.error!.messageJa).toContain('もう一度取り込んで');
+    expect(gone.error!.messageEn).toContain('import the same file again');
+    await runImportBatch(t.deps, other.id);
+    expect(await t.deps.db.$count(auditLog, and(eq(auditLog.action, 'cards.import'), eq(auditLog.target, `card_import:${other.id}`)))).toBe(1);
   });
 
   it('refuses a file with a bad header or encoding as a whole, with its own row and audit', async () => {

@@ -4,14 +4,15 @@
  * transaction, so AReqs keep being answered between them and any process can take the next batch:
  * the console (htmx polling one batch per request, on Workers too), `npm run cards -- import`, or a
  * background loop (`runImport`). Progress lives in the card_imports row; rejected rows in
- * card_import_errors; the audit row ('cards.import') is written when the job ends.
+ * card_import_errors; the audit row ('cards.import') is written when the job ends. The shell tool
+ * keeps its file in memory instead (`holdFile`): only it runs that job.
  *
  * @example
  *   const { importId } = await createImport(deps, { issuerId, actorName: 'staff:3', staffId: 3, fileName, bytes, dryRun: false });
  *   await runImport(deps, importId, { onProgress: (p) => console.log(p.percent) });
  *   const report = await errorReportCsv(deps.db, importId);
  */
-import { and, asc, eq, gt, gte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, lt, sql } from 'drizzle-orm';
 import { stringify } from 'csv-stringify/sync';
 import { appendAudit } from '../../admin/audit-log.ts';
 import type { Clock } from '../../clock.ts';
@@ -74,6 +75,12 @@ export interface NewImport {
   /** Default auto: UTF-8 (with or without BOM) when the bytes are valid UTF-8, else Shift_JIS (CP932). */
   encoding?: EncodingChoice;
   dryRun: boolean;
+  /**
+   * Keep the file in this process's memory instead of card_import_chunks (the shell tool: a 1M-row
+   * file is some 100 MB written, checkpointed and deleted again). No other process can continue such
+   * a job: if this one stops, the job is failed as `file_gone` once it has stood still ABANDONED_MS.
+   */
+  holdFile?: boolean;
 }
 
 /** Why a whole file was refused (bad header, not decodable), in both languages. */
@@ -125,6 +132,69 @@ export interface ImportErrorRow {
  */
 export const DEFAULT_BATCH_ROWS = 2_500;
 
+/** A job whose file a process holds and which has not moved for this long is failed (that process ended). */
+export const ABANDONED_MS = 120_000;
+
+// ─── Where a job's file is ──────────────────────────────────────────────────────
+
+/** The chunks of a job's file with `from <= seq < before`, in order, at most `limit`. */
+type ChunkReader = (from: number, before: number, limit: number) => Promise<FileChunk[]>;
+
+/** Files held by this process (NewImport.holdFile), by import id: the header first, then the chunks. */
+const heldFiles = new Map<number, FileChunk[]>();
+
+function chunkReader(db: Database, imp: { id: number; filePlace: 'database' | 'process' }): ChunkReader | undefined {
+  if (imp.filePlace === 'process') {
+    const all = heldFiles.get(imp.id);
+    if (!all) return undefined; // another process holds it
+    return async (from, before, limit) => {
+      let lo = 0;
+      for (let hi = all.length; lo < hi; ) {
+        const mid = (lo + hi) >> 1;
+        if (all[mid].seq < from) lo = mid + 1;
+        else hi = mid;
+      }
+      const out: FileChunk[] = [];
+      for (let i = lo; i < all.length && all[i].seq < before && out.length < limit; i++) out.push(all[i]);
+      return out;
+    };
+  }
+  return (from, before, limit) =>
+    db
+      .select({ seq: cardImportChunks.seq, body: cardImportChunks.body })
+      .from(cardImportChunks)
+      .where(and(eq(cardImportChunks.importId, imp.id), gte(cardImportChunks.seq, from), lt(cardImportChunks.seq, before)))
+      .orderBy(asc(cardImportChunks.seq))
+      .limit(limit);
+}
+
+/**
+ * For a job this process cannot run because another holds its file: fails it as `file_gone` when
+ * it has not moved for ABANDONED_MS (the holder ended without finishing), else leaves it alone.
+ * Returns the progress either way.
+ */
+async function heldElsewhere(deps: ImportDeps, imp: typeof cardImports.$inferSelect): Promise<ImportProgress> {
+  const now = deps.clock.now();
+  if (now - (imp.movedAt ?? imp.createdAt) >= ABANDONED_MS) {
+    const res = await deps.db.run(sql`UPDATE card_imports SET state = 'failed', error = 'file_gone:', finished_at = ${now}
+      WHERE id = ${imp.id} AND cursor = ${imp.cursor} AND state IN ('queued', 'running')`);
+    if (res.rowsAffected === 1) await auditImport(deps, imp.id);
+  }
+  return (await importProgress(deps.db, imp.id, now))!;
+}
+
+/** Whether this process can move the job on (its file is in the database, or held here). */
+export function canRun(imp: { id: number; filePlace: 'database' | 'process' }): boolean {
+  return imp.filePlace === 'database' || heldFiles.has(imp.id);
+}
+
+/** The job's end, as far as this process's memory goes. */
+function forget(importId: number): void {
+  fileStates.delete(importId);
+  pacers.delete(importId);
+  heldFiles.delete(importId);
+}
+
 // ─── Creating ───────────────────────────────────────────────────────────────────
 
 /**
@@ -159,9 +229,17 @@ export async function createImport(deps: ImportDeps, input: NewImport): Promise<
     await auditImport(deps, row.id);
     return { importId: row.id };
   }
+  const all: FileChunk[] = [{ seq: 1, body: cut.header }, ...cut.chunks];
+  if (input.holdFile) {
+    const [row] = await db
+      .insert(cardImports)
+      .values({ ...base, encoding, state: 'queued', totalRows: cut.totalRows, cursor: 2, filePlace: 'process', movedAt: now })
+      .returning({ id: cardImports.id });
+    heldFiles.set(row.id, all);
+    return { importId: row.id };
+  }
   // The row first (marked failed until every chunk is in, so a half-stored file never runs), then the chunks in groups.
   const [row] = await db.insert(cardImports).values({ ...base, encoding, state: 'failed', error: 'incomplete_upload:', cursor: 2 }).returning({ id: cardImports.id });
-  const all: FileChunk[] = [{ seq: 1, body: cut.header }, ...cut.chunks];
   const GROUP = 2 * 2 ** 20; // characters per write transaction
   const pace = lockPacer(deps.pace);
   for (let i = 0; i < all.length; ) {
@@ -209,12 +287,14 @@ export async function runImportBatch(deps: ImportDeps, importId: number, maxRows
   const imp = await db.select().from(cardImports).where(eq(cardImports.id, importId)).get();
   if (!imp) throw new Error(`card import ${importId} does not exist`);
   if (imp.state === 'done' || imp.state === 'failed') return progressOf(imp, clock.now());
+  const read = chunkReader(db, imp);
+  if (!read) return heldElsewhere(deps, imp);
 
-  const chunks = await readChunks(db, importId, imp.cursor, maxRows);
+  const chunks = await readChunks(read, imp.cursor, maxRows);
   if (chunks.length === 0) return finishImport(deps, imp);
 
   const ctx = await rowContext(deps, imp.issuerId);
-  const state = await fileState(deps, imp, ctx);
+  const state = await fileState(read, imp, ctx);
   // Check every row (pure), then make the PAN hashes and PIN hashes outside the write lock.
   const checked = checkChunks(chunks, state, ctx, state.earlier);
   const protector = deps.panProtector ?? webCryptoPanProtector(deps.keys);
@@ -222,14 +302,8 @@ export async function runImportBatch(deps: ImportDeps, importId: number, maxRows
   return (await writeBatch(deps, imp, state, nextCursorOf(chunks), checked, prepared)).progress;
 }
 
-function readChunks(db: Database, importId: number, cursor: number, maxRows: number): Promise<FileChunk[]> {
-  const chunkCount = Math.max(1, Math.ceil(maxRows / CHUNK_LINES));
-  return db
-    .select({ seq: cardImportChunks.seq, body: cardImportChunks.body })
-    .from(cardImportChunks)
-    .where(and(eq(cardImportChunks.importId, importId), gte(cardImportChunks.seq, cursor)))
-    .orderBy(asc(cardImportChunks.seq))
-    .limit(chunkCount);
+function readChunks(read: ChunkReader, cursor: number, maxRows: number): Promise<FileChunk[]> {
+  return read(cursor, Number.MAX_SAFE_INTEGER, Math.max(1, Math.ceil(maxRows / CHUNK_LINES)));
 }
 
 function nextCursorOf(chunks: FileChunk[]): number {
@@ -284,7 +358,7 @@ async function writeBatch(
         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(${JSON.stringify(values)})`);
     }
     await tx.run(sql`UPDATE card_imports SET processed_rows = processed_rows + ${records}, inserted = inserted + ${applied.inserted},
-      updated = updated + ${applied.updated}, unchanged = unchanged + ${applied.unchanged}, rejected = rejected + ${all.length} WHERE id = ${importId}`);
+      updated = updated + ${applied.updated}, unchanged = unchanged + ${applied.unchanged}, rejected = rejected + ${all.length}, moved_at = ${now} WHERE id = ${importId}`);
     return applied.rejections;
   }));
   await deps.afterCommit?.(records);
@@ -309,8 +383,11 @@ async function writeBatch(
 export async function runImport(
   deps: ImportDeps,
   importId: number,
-  options: { onProgress?: (p: ImportProgress) => void; batchRows?: number; holdTargetMs?: number } = {},
+  options: { onProgress?: (p: ImportProgress) => void; batchRows?: number; holdTargetMs?: number; signal?: AbortSignal } = {},
 ): Promise<ImportProgress> {
+  // A job whose file another process holds is that process's to run (or to be failed once it stops).
+  const imp = await deps.db.select().from(cardImports).where(eq(cardImports.id, importId)).get();
+  if (imp && !canRun(imp) && imp.state !== 'done' && imp.state !== 'failed') return heldElsewhere(deps, imp);
   const next = deps.batchPreparer ? pipelinedBatches(deps, deps.batchPreparer, importId, options.batchRows ?? DEFAULT_BATCH_ROWS, options.holdTargetMs) : undefined;
   for (;;) {
     let progress: ImportProgress;
@@ -322,6 +399,11 @@ export async function runImport(
     }
     options.onProgress?.(progress);
     if (progress.state === 'done' || progress.state === 'failed') return progress;
+    // Stopped between batches (the shell's Ctrl-C): the job ends as failed, its batches so far kept.
+    if (options.signal?.aborted) {
+      await failImport(deps, importId, options.signal.reason ?? new Error('interrupted'));
+      return (await importProgress(deps.db, importId, deps.clock.now()))!;
+    }
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }
@@ -348,8 +430,8 @@ function pipelinedBatches(deps: ImportDeps, preparer: BatchPreparer, importId: n
     prepared: Promise<PreparedBatchRows>;
   }
   let ahead: Ahead | undefined;
-  const send = async (imp: typeof cardImports.$inferSelect, cursor: number, columns: (ColumnName | null)[]): Promise<Ahead | undefined> => {
-    const chunks = await readChunks(db, importId, cursor, batchRows);
+  const send = async (read: ChunkReader, imp: typeof cardImports.$inferSelect, cursor: number, columns: (ColumnName | null)[]): Promise<Ahead | undefined> => {
+    const chunks = await readChunks(read, cursor, batchRows);
     if (chunks.length === 0) return undefined;
     const ctx = await rowContext(deps, imp.issuerId);
     const prepared = preparer.prepare({ chunks, columns, ctx, dryRun: imp.dryRun });
@@ -360,12 +442,14 @@ function pipelinedBatches(deps: ImportDeps, preparer: BatchPreparer, importId: n
     const imp = await db.select().from(cardImports).where(eq(cardImports.id, importId)).get();
     if (!imp) throw new Error(`card import ${importId} does not exist`);
     if (imp.state === 'done' || imp.state === 'failed') return progressOf(imp, clock.now());
-    const state = await fileState(deps, imp, await rowContext(deps, imp.issuerId));
-    if (!ahead || ahead.cursor !== imp.cursor) ahead = await send(imp, imp.cursor, state.columns);
+    const read = chunkReader(db, imp);
+    if (!read) return heldElsewhere(deps, imp);
+    const state = await fileState(read, imp, await rowContext(deps, imp.issuerId));
+    if (!ahead || ahead.cursor !== imp.cursor) ahead = await send(read, imp, imp.cursor, state.columns);
     const current = ahead;
     if (!current) return finishImport(deps, imp);
     const nextCursor = nextCursorOf(current.chunks);
-    ahead = await send(imp, nextCursor, state.columns);
+    ahead = await send(read, imp, nextCursor, state.columns);
 
     const batch = await current.prepared;
     let checked: { records: number; rejections: Rejection[]; batchSeen: Map<string, number> };
@@ -397,8 +481,7 @@ export async function failImport(deps: ImportDeps, importId: number, error: unkn
   const now = deps.clock.now();
   const res = await deps.db.run(sql`UPDATE card_imports SET state = 'failed', error = ${`internal:${message}`}, finished_at = ${now} WHERE id = ${importId} AND state IN ('queued', 'running')`);
   if (res.rowsAffected === 1) {
-    fileStates.delete(importId);
-    pacers.delete(importId);
+    forget(importId);
     await auditImport(deps, importId);
     await dropChunks(deps, importId);
   }
@@ -414,9 +497,8 @@ async function finishImport(deps: ImportDeps, imp: typeof cardImports.$inferSele
     return true;
   });
   if (done) {
-    fileStates.delete(imp.id);
-    pacers.delete(imp.id);
-    await dropChunks(deps, imp.id);
+    forget(imp.id);
+    if (imp.filePlace === 'database') await dropChunks(deps, imp.id);
   }
   return (await importProgress(deps.db, imp.id, now))!;
 }
@@ -473,22 +555,17 @@ async function rowContext(deps: ImportDeps, issuerId: number): Promise<Ctx> {
  * rows before the cursor again when another process ran the earlier batches (a Worker isolate,
  * the console after a restart), so duplicates across batches are still found.
  */
-async function fileState(deps: ImportDeps, imp: typeof cardImports.$inferSelect, ctx: Ctx): Promise<FileState> {
+async function fileState(read: ChunkReader, imp: typeof cardImports.$inferSelect, ctx: Ctx): Promise<FileState> {
   const kept = fileStates.get(imp.id);
   if (kept && kept.cursor === imp.cursor) return kept;
-  const header = await deps.db.select({ body: cardImportChunks.body }).from(cardImportChunks).where(and(eq(cardImportChunks.importId, imp.id), eq(cardImportChunks.seq, 1))).get();
+  const [header] = await read(1, 2, 1);
   const columns = readHeader(header?.body ?? '');
   const index = new Map<ColumnName, number>();
   columns.forEach((c, i) => c && index.set(c, i));
   const state: FileState = { columns, index, earlier: new Map(), cursor: imp.cursor };
   let after = 1;
   for (;;) {
-    const chunks = await deps.db
-      .select({ seq: cardImportChunks.seq, body: cardImportChunks.body })
-      .from(cardImportChunks)
-      .where(and(eq(cardImportChunks.importId, imp.id), gt(cardImportChunks.seq, after), sql`${cardImportChunks.seq} < ${imp.cursor}`))
-      .orderBy(asc(cardImportChunks.seq))
-      .limit(20);
+    const chunks = await read(after + 1, imp.cursor, 20);
     if (chunks.length === 0) break;
     for (const chunk of chunks) {
       for (const { line, fields } of chunkRecords(chunk)) {
@@ -604,6 +681,10 @@ const FAILURES: Record<string, { ja: string; en: string }> = {
   duplicate_column: { ja: '同じ列が二度あります: {d}', en: 'A column appears twice: {d}' },
   csv_syntax: { ja: 'CSV の形式が正しくありません: {d}', en: 'The file is not valid CSV: {d}' },
   encoding: { ja: '文字コードを読み取れません（UTF-8 または Shift_JIS で保存してください）。', en: 'The file could not be decoded (save it as UTF-8 or Shift_JIS).' },
+  file_gone: {
+    ja: '取り込みを実行していたプロセス（npm run cards）が途中で終了しました。同じファイルをもう一度取り込んでください（取り込み済みの行はそのままです）。',
+    en: 'The process that ran this import (npm run cards) ended before it finished; import the same file again (the rows already imported stay as they are).',
+  },
   incomplete_upload: { ja: 'ファイルの保存が完了しませんでした。もう一度取り込んでください。', en: 'The file was not stored completely; import it again.' },
   internal: { ja: '取り込み中にエラーが発生しました: {d}', en: 'The import failed: {d}' },
 };

@@ -10,6 +10,8 @@
  *   every database call is one, memory). So small batches, a bounded number per request: the upload
  *   hands some to `waitUntil`, every progress poll runs a few before it answers, and the cron
  *   trigger (every minute) takes up whatever a closed browser left.
+ * - The shell tool's imports hold their file in that process (job.ts holdFile): nobody else can run
+ *   them, and the loops, polls and cron here only fail one as `file_gone` once it stands still.
  *
  * @example
  *   const { importId } = await createImport(deps, { … });
