@@ -8,7 +8,7 @@
  * prints the counts and every rejected row (line, field, code, Japanese and English); `export`
  * writes the masked card list as CSV. Both are audited as `cli:<os user>`.
  * Exit codes: 0 done (rows may have been rejected: see the report), 1 the file or the run failed,
- * 2 usage error.
+ * 2 usage error, 130 stopped by Ctrl-C or SIGTERM (the import marked failed after the batch at hand).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setPriority, userInfo } from 'node:os';
