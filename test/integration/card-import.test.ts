@@ -237,7 +237,7 @@ describe('CSV import', { timeout: 60_000 }, () => {
     // neither this process's loop, a batch call nor the sweep runs or finishes it while it may still move…
     const [other] = await t.deps.db
       .insert(cardImports)
-      .values({ issuerId, actorName: 'cli:gone', fileName: 'gone.csv', fileDigest: 'x', encoding: 'utf-8', dryRun: false, state: 'running', totalRows: 5000, processedRows: 2000, cursor: 2002, filePlace: 'process', movedAt: t.clock.now(), createdAt: t.clock.now() })
+      .values({ issuerId, actorName: 'cli:gone', fileName: 'gone.csv', fileDigest: 'x', encoding: 'utf-8', dryRun: false, state: 'running', totalRows: 5000, processedRows: 2000, cursor: 2002, filePlace: 'process', movedAt: t.clock.now(), createdAt: t.clock.now() - 10_000, startedAt: t.clock.now() - 10_000 })
       .returning({ id: cardImports.id });
     expect(await runImport(t.deps, other.id)).toMatchObject({ state: 'running', processedRows: 2000 });
     expect(await runImportBatch(t.deps, other.id)).toMatchObject({ state: 'running', processedRows: 2000 });
@@ -250,6 +250,7 @@ describe('CSV import', { timeout: 60_000 }, () => {
     t.clock.advance(1_000);
     const gone = await runImportBatch(t.deps, other.id);
     expect(gone).toMatchObject({ state: 'failed', processedRows: 2000, error: { code: 'file_gone' } });
+    expect(gone.rowsPerSecond).toBe(200); // up to its last batch: 2,000 rows in 10 s
     expect(gone.error!.messageJa).toContain('もう一度取り込んで');
     expect(gone.error!.messageEn).toContain('import the same file again');
     await runImportBatch(t.deps, other.id);

@@ -643,7 +643,8 @@ export async function importProgress(db: Database, importId: number, now?: numbe
 }
 
 function progressOf(imp: typeof cardImports.$inferSelect, now?: number): ImportProgress {
-  const end = imp.finishedAt ?? now;
+  // A failed job's rate is up to its last batch, not up to when it was found stopped.
+  const end = imp.state === 'failed' ? (imp.movedAt ?? imp.finishedAt) : (imp.finishedAt ?? now);
   const seconds = imp.startedAt != null && end != null ? (end - imp.startedAt) / 1000 : 0;
   const rowsPerSecond = seconds > 0 && imp.processedRows > 0 ? imp.processedRows / seconds : null;
   const done = imp.state === 'done';
