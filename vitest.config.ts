@@ -6,6 +6,8 @@ import { TEST_WORKER_SECRETS } from './test/workers/secrets.ts';
 // workers (the app inside workerd on a real sqld), browser (Debian Chromium via playwright-core).
 export default defineConfig({
   test: {
+    // One temporary folder for the whole run, removed at its end (test/support/run-temp.ts).
+    globalSetup: ['test/support/run-temp.ts'],
     projects: [
       {
         test: {
