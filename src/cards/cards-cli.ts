@@ -208,7 +208,8 @@ async function main(argv: string[]): Promise<number> {
       watcher?.close();
     }
     if (process.stderr.isTTY) process.stderr.write('\n');
-    if (stop.signal.aborted) {
+    // Stopped before the end (a Ctrl-C during the last batch lets it finish: then it is done).
+    if (stop.signal.aborted && p.state === 'failed') {
       console.error(`stopped after ${p.processedRows} of ${p.totalRows} rows (import ${importId} marked failed; import the file again to finish: rows already imported stay as they are)`);
       return 130;
     }

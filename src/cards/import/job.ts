@@ -174,17 +174,13 @@ function chunkReader(db: Database, imp: { id: number; filePlace: 'database' | 'p
  * Returns the progress either way.
  */
 async function heldElsewhere(deps: ImportDeps, imp: typeof cardImports.$inferSelect): Promise<ImportProgress> {
-  const now = deps.clock.now();
-  if (now - (imp.movedAt ?? imp.createdAt) >= ABANDONED_MS) {
-    const res = await deps.db.run(sql`UPDATE card_imports SET state = 'failed', error = 'file_gone:', finished_at = ${now}
-      WHERE id = ${imp.id} AND cursor = ${imp.cursor} AND state IN ('queued', 'running')`);
-    if (res.rowsAffected === 1) await auditImport(deps, imp.id);
-  }
-  return (await importProgress(deps.db, imp.id, now))!;
+  // Only if it has not moved since it was read (the cursor guard): its holder may be alive after all.
+  if (deps.clock.now() - (imp.movedAt ?? imp.createdAt) >= ABANDONED_MS) await endFailed(deps, imp.id, 'file_gone:', imp.cursor);
+  return (await importProgress(deps.db, imp.id, deps.clock.now()))!;
 }
 
 /** Whether this process can move the job on (its file is in the database, or held here). */
-export function canRun(imp: { id: number; filePlace: 'database' | 'process' }): boolean {
+function canRun(imp: { id: number; filePlace: 'database' | 'process' }): boolean {
   return imp.filePlace === 'database' || heldFiles.has(imp.id);
 }
 
@@ -387,7 +383,7 @@ export async function runImport(
 ): Promise<ImportProgress> {
   // A job whose file another process holds is that process's to run (or to be failed once it stops).
   const imp = await deps.db.select().from(cardImports).where(eq(cardImports.id, importId)).get();
-  if (imp && !canRun(imp) && imp.state !== 'done' && imp.state !== 'failed') return heldElsewhere(deps, imp);
+  if (imp && !canRun(imp)) return heldElsewhere(deps, imp);
   const next = deps.batchPreparer ? pipelinedBatches(deps, deps.batchPreparer, importId, options.batchRows ?? DEFAULT_BATCH_ROWS, options.holdTargetMs) : undefined;
   for (;;) {
     let progress: ImportProgress;
@@ -478,13 +474,17 @@ function pipelinedBatches(deps: ImportDeps, preparer: BatchPreparer, importId: n
 /** Marks a running job failed (an unexpected error: a database failure, a bug) and audits it. */
 export async function failImport(deps: ImportDeps, importId: number, error: unknown): Promise<void> {
   const message = String((error as Error)?.message ?? error).replace(/\d{12,19}/g, '…').slice(0, 500);
-  const now = deps.clock.now();
-  const res = await deps.db.run(sql`UPDATE card_imports SET state = 'failed', error = ${`internal:${message}`}, finished_at = ${now} WHERE id = ${importId} AND state IN ('queued', 'running')`);
-  if (res.rowsAffected === 1) {
-    forget(importId);
-    await auditImport(deps, importId);
-    await dropChunks(deps, importId);
-  }
+  await endFailed(deps, importId, `internal:${message}`);
+}
+
+/** An unfinished job ends as failed with `error` ("code:detail"), once: audited, its stored file dropped. */
+async function endFailed(deps: ImportDeps, importId: number, error: string, cursor?: number): Promise<void> {
+  const res = await deps.db.run(sql`UPDATE card_imports SET state = 'failed', error = ${error}, finished_at = ${deps.clock.now()}
+    WHERE id = ${importId} AND state IN ('queued', 'running')${cursor === undefined ? sql`` : sql` AND cursor = ${cursor}`}`);
+  if (res.rowsAffected !== 1) return;
+  forget(importId);
+  await auditImport(deps, importId);
+  await dropChunks(deps, importId);
 }
 
 async function finishImport(deps: ImportDeps, imp: typeof cardImports.$inferSelect): Promise<ImportProgress> {
