@@ -169,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
       holdFile: true,
     });
     const stop = new AbortController();
-    const interrupted = () => stop.abort(new Error('interrupted (npm run cards stopped)'));
+    const interrupted = () => stop.abort();
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
     // Batches are prepared (read, checked, hashed, encrypted) on a worker thread while the one

@@ -397,7 +397,7 @@ export async function runImport(
     if (progress.state === 'done' || progress.state === 'failed') return progress;
     // Stopped between batches (the shell's Ctrl-C): the job ends as failed, its batches so far kept.
     if (options.signal?.aborted) {
-      await failImport(deps, importId, options.signal.reason ?? new Error('interrupted'));
+      await endFailed(deps, importId, 'interrupted:');
       return (await importProgress(deps.db, importId, deps.clock.now()))!;
     }
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -685,6 +685,10 @@ const FAILURES: Record<string, { ja: string; en: string }> = {
   file_gone: {
     ja: '取り込みを実行していたプロセス（npm run cards）が途中で終了しました。同じファイルをもう一度取り込んでください（取り込み済みの行はそのままです）。',
     en: 'The process that ran this import (npm run cards) ended before it finished; import the same file again (the rows already imported stay as they are).',
+  },
+  interrupted: {
+    ja: '取り込みを実行していたプロセス（npm run cards）が停止されたため、途中で終了しました。同じファイルをもう一度取り込むと残りが取り込まれます（取り込み済みの行はそのままです）。',
+    en: 'The process that ran this import (npm run cards) was stopped, so the import ended early; import the same file again for the rest (the rows already imported stay as they are).',
   },
   incomplete_upload: { ja: 'ファイルの保存が完了しませんでした。もう一度取り込んでください。', en: 'The file was not stored completely; import it again.' },
   internal: { ja: '取り込み中にエラーが発生しました: {d}', en: 'The import failed: {d}' },
