@@ -1,6 +1,6 @@
 /** The benchmark's results: the JSON shape written to bench/results/, and its Markdown table. */
 import type { ChallengeFlowResult } from './challenge-flow.ts';
-import type { LoadResult } from './load.ts';
+import type { Latency, LoadResult } from './load.ts';
 import type { OpenLoopResult } from './open-loop.ts';
 
 export interface ScenarioReport {
@@ -34,6 +34,8 @@ export interface OfferedReport extends OpenLoopResult {
   peakRssMb: number;
   hwmMb: number;
   answers: Record<string, number>;
+  /** The AReqs' own times in the server, from its request log (whole ms; Mamori only). */
+  inServerMs?: Latency;
 }
 
 /** Whole challenges (bench/challenge-flow.ts) and what the server used meanwhile. */
@@ -126,23 +128,27 @@ function offeredLoad(r: BenchReport): string | undefined {
   const lines = [
     'Frictionless AReq latency at an offered load (open loop: sent at a constant rate, each counted from when it was due) and at the throughput limit (autocannon, closed loop):',
     '',
-    '| server | load | answered/s | p50 ms | p99 ms | max ms | errors | server CPU | peak RSS MB |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | load | answered/s | p50 ms | p99 ms | max ms | in the server p50 / p99 / max ms | errors | server CPU | peak RSS MB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const name of ['prototype', 'mamori'] as const) {
     const label = name === 'mamori' ? 'Mamori' : 'prototype';
     for (const o of r.offered.filter((x) => x.server === name)) {
       const l = o.latencyMs;
-      lines.push(`| ${label} | ${n0(o.offeredRate)}/s offered | ${n0(o.rps)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${o.errors + o.non2xx}${o.dropped ? ` (+${n0(o.dropped)} not sent: ${n0(2 * o.offeredRate)} waiting)` : ''} | ${(100 * o.serverCpuCores).toFixed(0)}% | ${n0(o.peakRssMb)} |`);
+      const own = o.inServerMs?.count ? `${o.inServerMs.p50} / ${o.inServerMs.p99} / ${o.inServerMs.max}` : '–';
+      lines.push(`| ${label} | ${n0(o.offeredRate)}/s offered | ${n0(o.rps)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${own} | ${o.errors + o.non2xx}${o.dropped ? ` (+${n0(o.dropped)} not sent: ${n0(2 * o.offeredRate)} waiting)` : ''} | ${(100 * o.serverCpuCores).toFixed(0)}% | ${n0(o.peakRssMb)} |`);
     }
     const limit = r.scenarios.find((s) => s.id === (name === 'mamori' ? 'frictionless' : 'prototype-frictionless'));
     if (limit) {
       const l = limit.load.latencyMs;
-      lines.push(`| ${label} | limit (${r.settings.connections} connections) | ${n0(limit.load.rps)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${limit.load.errors + limit.load.timeouts + limit.load.non2xx} | ${(100 * limit.serverCpuCores).toFixed(0)}% | ${n0(limit.peakRssMb)} |`);
+      lines.push(`| ${label} | limit (${r.settings.connections} connections) | ${n0(limit.load.rps)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | – | ${limit.load.errors + limit.load.timeouts + limit.load.non2xx} | ${(100 * limit.serverCpuCores).toFixed(0)}% | ${n0(limit.peakRssMb)} |`);
     }
   }
   const m = r.offered.find((o) => o.server === 'mamori');
-  if (m) lines.push('', `- Mamori at ${n0(m.offeredRate)}/s: p99 **${ms(m.latencyMs.p99)} ms** (target < 10), max **${ms(m.latencyMs.max)} ms** (target < 50).`);
+  if (m) {
+    lines.push('', `- Mamori at ${n0(m.offeredRate)}/s: p99 **${ms(m.latencyMs.p99)} ms** (target < 10), max **${ms(m.latencyMs.max)} ms** (target < 50).`);
+    if (m.inServerMs?.count) lines.push(`- "In the server" is each AReq's own time from its request log (first middleware to the answer, whole ms); the rest of the open loop's latency is time the AReq waited before the server got to it.`);
+  }
   return lines.join('\n') + '\n';
 }
 

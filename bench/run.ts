@@ -32,7 +32,7 @@
  *            --rules N (publish an N-rule set for the bench issuer first: bench/risk-rules.ts; default: the engine's defaults)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
@@ -42,7 +42,7 @@ import { encodeJsonBase64Url } from '../src/protocol/base64url.ts';
 import { areqSource, type AReqSource } from './areq-source.ts';
 import { importCards, progressLine } from './import-cards.ts';
 import { runChallengeFlow, rreqReceiver } from './challenge-flow.ts';
-import { runLoad } from './load.ts';
+import { runLoad, Samples, type Latency } from './load.ts';
 import { runOpenLoop } from './open-loop.ts';
 import { publishBenchRules } from './risk-rules.ts';
 import { browserAReq } from '../src/sandbox/areq-builder.ts';
@@ -293,6 +293,7 @@ async function offered(name: 'prototype' | 'mamori', target: BenchServer) {
   target.takePeakRss();
   const since = Date.now();
   const cpu0 = target.cpuSeconds();
+  const logFrom = target.logFile ? statSync(target.logFile).size : 0;
   const result = await runOpenLoop({
     url: target.baseUrl,
     path: '/3ds/areq',
@@ -305,9 +306,32 @@ async function offered(name: 'prototype' | 'mamori', target: BenchServer) {
   const serverCpuCores = (target.cpuSeconds() - cpu0) / result.durationS;
   const rss = target.takePeakRss();
   await untilAnswered(target, since, result.sent);
-  report.offered.push({ server: name, ...result, serverCpuCores, peakRssMb: rss.peakRssMb, hwmMb: rss.hwmMb, answers: tally });
+  const inServerMs = target.logFile ? areqTimesInLog(target.logFile, logFrom) : undefined;
+  report.offered.push({ server: name, ...result, serverCpuCores, peakRssMb: rss.peakRssMb, hwmMb: rss.hwmMb, answers: tally, inServerMs });
   const l = result.latencyMs;
-  log(`  ${fmt(Math.round(result.rps))}/s answered (${fmt(result.dropped)} dropped), p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(1)} ms, errors ${result.errors}, most in flight ${result.maxInFlight}, peak RSS ${rss.peakRssMb.toFixed(0)} MB, answers ${JSON.stringify(tally)}`);
+  const own = inServerMs?.count ? `; in the server (its request log) p50 ${inServerMs.p50} ms, p99 ${inServerMs.p99} ms, max ${inServerMs.max} ms` : '';
+  log(`  ${fmt(Math.round(result.rps))}/s answered (${fmt(result.dropped)} dropped), p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(1)} ms, errors ${result.errors}, most in flight ${result.maxInFlight}, peak RSS ${rss.peakRssMb.toFixed(0)} MB, answers ${JSON.stringify(tally)}${own}`);
+}
+
+/**
+ * The AReqs' own times in the server, from its request log (`ms` on each `POST /3ds/areq` line
+ * written since byte `from`: from the first middleware to the answer, whole milliseconds). Beside
+ * the open loop's latencies (from when each AReq was due) it tells time spent handling an AReq
+ * from time spent waiting for the server to get to it.
+ */
+function areqTimesInLog(file: string, from: number): Latency {
+  const samples = new Samples();
+  const text = readFileSync(file).subarray(from).toString('utf8');
+  for (const line of text.split('\n')) {
+    if (!line.includes('"/3ds/areq"')) continue;
+    try {
+      const entry = JSON.parse(line) as { path?: string; ms?: number };
+      if (entry.path === '/3ds/areq' && typeof entry.ms === 'number') samples.add(entry.ms);
+    } catch {
+      // a line cut at the end of the file
+    }
+  }
+  return samples.summary();
 }
 
 /**

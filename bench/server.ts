@@ -16,6 +16,8 @@ export interface BenchServer {
   baseUrl: string;
   pid: number;
   databaseFile: string;
+  /** The file its log lines (stdout) go to; none for the prototype, which logs nothing. */
+  logFile?: string;
   /** The highest VmRSS sampled since the last call (MB), and the process's VmHWM (MB). */
   takePeakRss(): { peakRssMb: number; hwmMb: number };
   /** CPU seconds (user + system) the server has used so far. */
@@ -31,7 +33,7 @@ export interface BenchServerOptions {
   logLevel: string;
   /** Write a V8 CPU profile of the server into this folder when it stops. */
   cpuProfileDir?: string;
-  /** Keep the server's log lines (stdout) in this file instead of discarding them. */
+  /** The file for the server's log lines (stdout); default: server.log in `dir` (the offered-load scenario reads its AReq times there). */
   logFile?: string;
   env?: Record<string, string>;
   /** Run the production build (dist/node.mjs, made by the caller with scripts/build.mjs) instead of the TypeScript sources through tsx (`npm start`). */
@@ -64,7 +66,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     LOG_LEVEL: options.logLevel,
     ...options.secrets,
     ...options.env,
-  }, options.logFile);
+  }, options.logFile ?? join(options.dir, 'server.log'));
 }
 
 /**
@@ -96,7 +98,7 @@ async function startWatched(nodeArgs: string[], port: number, databaseFile: stri
   const baseUrl = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, ...env },
-    // Log lines go where an operator's would go if nobody read them (or to --server-log); errors stay visible.
+    // Log lines go to a file, as an operator's would (the prototype's nowhere); errors stay visible.
     stdio: ['ignore', logFile ? openSync(logFile, 'w') : 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -126,6 +128,7 @@ async function startWatched(nodeArgs: string[], port: number, databaseFile: stri
     baseUrl,
     pid,
     databaseFile,
+    logFile,
     takePeakRss() {
       sample();
       const result = { peakRssMb: peak / 1024, hwmMb: statusKb(pid, 'VmHWM') / 1024 };
