@@ -27,7 +27,7 @@
  *            --log-level info|warn|…  --only healthz,frictionless,single,offered,challenge,flow,scale  --keep (keep the database)
  *            --rate N (offered load, AReqs/s; default 500)  --flow-users N (virtual cardholders; default 200)
  *            --no-prototype (Mamori alone)  --tsx (run the TypeScript sources as `npm start` does, not the build)
- *            --server-log FILE (keep the server's log lines)
+ *            --server-log FILE (the server's log lines there, not in server.log in the bench's folder)
  *            --heap-mb N (start the server with node --max-old-space-size=N, as an operator may, to bound its RSS)
  *            --rules N (publish an N-rule set for the bench issuer first: bench/risk-rules.ts; default: the engine's defaults)
  */
